@@ -1,0 +1,59 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# The emulator (make local-up) listens here; AWS SDKs and botocore honour AWS_ENDPOINT_URL.
+AWSEMU_PORT ?= 4566
+export AWSEMU_PORT
+
+.PHONY: help venv host-deps base-image local-up local-down local-status lint test demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed ## Create or update the virtualenv from the pinned requirements
+
+host-deps: ## Docker engine, local registry on 127.0.0.1:5000, debootstrap (installs them when root)
+	scripts/host-deps.sh
+
+base-image: host-deps ## Build the local base image (debootstrap Debian + python3) and the wheelhouse
+	scripts/base-image.sh
+
+local-up: venv ## Start the local AWS emulator on 127.0.0.1:$(AWSEMU_PORT) (idempotent)
+	scripts/emulator.sh up
+
+local-down: ## Stop the local AWS emulator
+	scripts/emulator.sh down
+
+local-status: ## Is the emulator running?
+	scripts/emulator.sh status
+
+lint: venv ## ansible-lint (production), yamllint, ruff, hadolint
+	yamllint -s .
+	ruff check .
+	ruff format --check .
+	hadolint hello_app/Dockerfile
+	ansible-lint
+
+test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
+	$(MAKE) lint
+	scripts/base-image.sh
+	pytest
+
+demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
+	scripts/base-image.sh
+	scripts/demo.sh
+
+clean: local-down ## Remove the venv and build outputs
+	rm -rf $(VENV) build

@@ -1,0 +1,1 @@
+"""One module per AWS service the emulator extends; each registers handlers from awsemu.core."""
