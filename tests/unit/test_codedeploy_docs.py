@@ -1,0 +1,119 @@
+"""The CodeDeploy modules' documentation renders with ansible-doc and matches their argument specs."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = [
+    "codedeploy_application",
+    "codedeploy_deployment_config",
+    "codedeploy_deployment_group",
+    "codedeploy_deployment",
+    "codedeploy_deployment_info",
+]
+# Options every AWS module gets from amazon.aws (documented by the doc fragments).
+COMMON = {
+    "access_key",
+    "secret_key",
+    "session_token",
+    "profile",
+    "endpoint_url",
+    "validate_certs",
+    "aws_ca_bundle",
+    "aws_config",
+    "debug_botocore_endpoint_logs",
+    "region",
+}
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    binary = ROOT / ".venv" / "bin" / "ansible-doc"
+    names = [f"fargatedemo.ecs_delivery.{name}" for name in MODULES]
+    proc = subprocess.run(
+        [str(binary) if binary.exists() else "ansible-doc", "-t", "module", "--json", *names],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout)
+
+
+class Captured(Exception):
+    pass
+
+
+def argument_spec(name, monkeypatch):
+    """The argument_spec a module's main() hands to AnsibleAWSModule (captured, nothing runs)."""
+
+    def capture(self, **kwargs):
+        raise Captured(kwargs)
+
+    monkeypatch.setattr(AnsibleAWSModule, "__init__", capture)
+    mod = importlib.import_module(f"ansible_collections.fargatedemo.ecs_delivery.plugins.modules.{name}")
+    with pytest.raises(Captured) as info:
+        mod.main()
+    return info.value.args[0]
+
+
+def compare(doc_options, spec, path):
+    assert set(doc_options) == set(spec), f"{path}: documented {sorted(doc_options)} vs spec {sorted(spec)}"
+    for option, doc in doc_options.items():
+        arg = spec[option]
+        where = f"{path}.{option}"
+        assert doc.get("type", "str") == arg.get("type", "str"), where
+        assert doc.get("default") == arg.get("default"), where
+        assert doc.get("choices") == arg.get("choices"), where
+        assert bool(doc.get("required")) == bool(arg.get("required")), where
+        assert doc.get("elements") == arg.get("elements"), where
+        assert sorted(doc.get("aliases") or []) == sorted(arg.get("aliases") or []), where
+        if "options" in arg or "suboptions" in doc:
+            compare(doc.get("suboptions") or {}, arg.get("options") or {}, where)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doc_renders(rendered, name):
+    doc = rendered[f"fargatedemo.ecs_delivery.{name}"]
+    assert doc["doc"]["module"] == name
+    assert doc["doc"]["short_description"]
+    assert doc["examples"].strip() and doc["return"]
+    yaml.safe_load(doc["examples"])  # EXAMPLES is valid YAML
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doc_matches_argument_spec(name, monkeypatch):
+    mod = importlib.import_module(f"ansible_collections.fargatedemo.ecs_delivery.plugins.modules.{name}")
+    documented = yaml.safe_load(mod.DOCUMENTATION)["options"]
+    kwargs = argument_spec(name, monkeypatch)
+    assert kwargs.get("supports_check_mode") is True
+    compare(documented, kwargs["argument_spec"], name)
+
+
+@pytest.mark.parametrize("name", [*MODULES, "../module_utils/codedeploy"])
+def test_sanity_basics(name):
+    path = ROOT / "plugins" / "modules" / f"{name}.py"
+    tree = ast.parse(path.read_text())
+    calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    assert "print" not in calls, "modules must not print (stdout is the JSON result)"
+    imports = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert "__future__" not in imports
+    assert not any(m and m.startswith("ansible_collections.community") for m in imports)
+    # boto3/botocore are only reached through AnsibleAWSModule (HAS_BOTO3 handling)
+    plain = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert "boto3" not in plain
