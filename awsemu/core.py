@@ -13,17 +13,31 @@ A service module registers handlers with::
         return body                         # the (modified) answer sent to the client
 
 ``handles`` replaces moto for that action; ``after`` post-processes moto's answer (JSON
-protocols only). Raise ``AwsError(code, message, status)`` for an AWS error response.
+protocols only); several modules may register ``after`` for one action: the hooks run in
+registration order, each receiving the previous one's result. Raise ``AwsError(code, message,
+status)`` for an AWS error response.
 
 Per account and region state lives in ``STORE`` (``STORE.get(req, "codedeploy", factory)``) and
 is cleared by moto's reset endpoint (``POST /moto-api/reset``) together with moto's own state.
 Time comes from ``CLOCK`` (scaled, advanceable), so lifecycles can run fast and deterministically.
+
+List actions page with ``paginate(items, token, page_size(req, default))``: opaque ``nextToken``
+values, and a page size tests can shrink (``POST /_emulator/settings {"page_size":
+{"codecommit.ListRepositories": 2}}``) instead of creating a thousand resources.
+
+``@admin(name)`` adds ``/_emulator/<name>`` (``fn(method, payload) -> dict``); ``@on_reset`` runs a
+function on reset; ``@before_request`` runs ``fn(req)`` before every AWS request is answered. A
+handler that raises anything but ``AwsError`` answers ``500 InternalFailure`` (JSON) and the
+traceback goes to the emulator's log.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -36,16 +50,32 @@ Handler = Callable[["Request"], Any]
 AfterHandler = Callable[["Request", Any], Any]
 
 HANDLERS: dict[tuple[str, str], Handler] = {}
-AFTER: dict[tuple[str, str], AfterHandler] = {}
+AFTER: dict[tuple[str, str], list[AfterHandler]] = {}
 RESET_HOOKS: list[Callable[[], None]] = []
+# Called with every parsed AWS request before it is answered (lazy lifecycles catch up with the clock).
+BEFORE_HOOKS: list[Callable[[Request], None]] = []
 # Non-AWS admin endpoints a service module adds under /_emulator/<name>: fn(method, payload) -> dict.
 ADMIN: dict[str, Callable[[str, Any], Any]] = {}
 
 
+LOG = logging.getLogger("awsemu")
+
+
 def handles(service: str, action: str) -> Callable[[Handler], Handler]:
-    """Register ``fn`` as the full implementation of ``service``'s ``action``."""
+    """Register ``fn`` as the full implementation of ``service``'s ``action`` (one per action)."""
 
     def deco(fn: Handler) -> Handler:
+        previous = HANDLERS.get((service, action))
+        if previous is not None and (previous.__module__, previous.__qualname__) != (fn.__module__, fn.__qualname__):
+            LOG.warning(
+                "%s.%s: %s.%s replaces %s.%s",
+                service,
+                action,
+                fn.__module__,
+                fn.__qualname__,
+                previous.__module__,
+                previous.__qualname__,
+            )
         HANDLERS[(service, action)] = fn
         return fn
 
@@ -53,13 +83,27 @@ def handles(service: str, action: str) -> Callable[[Handler], Handler]:
 
 
 def after(service: str, action: str) -> Callable[[AfterHandler], AfterHandler]:
-    """Register ``fn(req, body)`` to rewrite moto's JSON answer to ``service``'s ``action``."""
+    """Register ``fn(req, body)`` to rewrite moto's JSON answer to ``service``'s ``action``.
+
+    Hooks for the same action chain in registration order (re-registering a function replaces it).
+    They also run on the answer of a ``@handles`` handler for that action.
+    """
 
     def deco(fn: AfterHandler) -> AfterHandler:
-        AFTER[(service, action)] = fn
+        hooks = AFTER.setdefault((service, action), [])
+        name = (fn.__module__, fn.__qualname__)
+        hooks[:] = [h for h in hooks if (h.__module__, h.__qualname__) != name]
+        hooks.append(fn)
         return fn
 
     return deco
+
+
+def run_after(req: Request, body: Any) -> Any:
+    """Apply every ``after`` hook registered for ``req``'s action, in order."""
+    for fn in AFTER.get((req.service, req.action), []):
+        body = fn(req, body)
+    return body
 
 
 def admin(name: str) -> Callable[[Callable[[str, Any], Any]], Callable[[str, Any], Any]]:
@@ -70,6 +114,13 @@ def admin(name: str) -> Callable[[Callable[[str, Any], Any]], Callable[[str, Any
         return fn
 
     return deco
+
+
+def before_request(fn: Callable[[Request], None]) -> Callable[[Request], None]:
+    """Register ``fn(req)`` to run before every AWS request is answered (by us or by moto)."""
+    if fn not in BEFORE_HOOKS:
+        BEFORE_HOOKS.append(fn)
+    return fn
 
 
 def on_reset(fn: Callable[[], None]) -> Callable[[], None]:
@@ -109,10 +160,10 @@ class Request:
             return self.body.get(name, default)
         return default
 
-    def require(self, name: str) -> Any:
+    def require(self, name: str, code: str = "InvalidParameterException") -> Any:
         value = self.param(name)
         if value in (None, "", [], {}):
-            raise AwsError("InvalidParameterException", f"{name} is required")
+            raise AwsError(code, f"{name} is required")
         return value
 
     def arn(self, service: str, resource: str) -> str:
@@ -157,11 +208,12 @@ class Clock:
     def __init__(self, scale: float = 1.0) -> None:
         self._lock = threading.Lock()
         self.scale = scale
+        self.initial_scale = scale
         self._base_real = time.monotonic()
         self._base_emulated = time.time()
 
     def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.timestamp(), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(self.timestamp(), tz=dt.UTC)
 
     def timestamp(self) -> float:
         with self._lock:
@@ -176,12 +228,47 @@ class Clock:
         with self._lock:
             self._base_emulated += float(seconds)
 
+    def set_initial_scale(self, scale: float) -> None:
+        """The scale the emulator started with (AWSEMU_TIME_SCALE); ``reset`` returns to it."""
+        self.initial_scale = float(scale)
+        self.set_scale(scale)
+
+    def reset(self) -> None:
+        """Back to the start-up scale; time itself keeps running forward (never rewinds)."""
+        self.set_scale(self.initial_scale)
+
     def state(self) -> dict[str, Any]:
-        return {"scale": self.scale, "now": self.now().isoformat()}
+        return {"scale": self.scale, "now": self.now().isoformat(), "timestamp": self.timestamp()}
 
 
 STORE = Store()
 CLOCK = Clock()
+# Test-tunable knobs, cleared on reset: {"page_size": {"<service>.<Action>": n}}.
+SETTINGS: dict[str, dict[str, Any]] = {"page_size": {}}
+
+
+def page_size(req: Request, default: int) -> int:
+    """The page size of ``req``'s list action: AWS's ``default`` unless a test set a smaller one."""
+    return int(SETTINGS["page_size"].get(f"{req.service}.{req.action}", default))
+
+
+def paginate(
+    items: list[Any], token: str | None, size: int, error_code: str = "InvalidNextTokenException"
+) -> tuple[list[Any], str | None]:
+    """One page of ``items`` from an opaque ``token`` (``None`` = first page); returns (page, next token)."""
+    start = 0
+    if token:
+        try:
+            start = int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
+        except (ValueError, KeyError, TypeError, binascii.Error) as err:
+            raise AwsError(error_code, "The specified pagination token is not valid.") from err
+        if start < 0 or start > len(items):
+            raise AwsError(error_code, "The specified pagination token is not valid.")
+    end = start + max(1, size)
+    following = None
+    if end < len(items):
+        following = base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode()
+    return items[start:end], following
 
 
 def json_dumps(value: Any) -> str:

@@ -14,7 +14,7 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
-from awsemu import core
+from awsemu import core, motofast
 
 LOG = logging.getLogger("awsemu")
 
@@ -29,26 +29,43 @@ def load_services() -> None:
         importlib.import_module(f"awsemu.services.{mod.name}")
 
 
-def account_for(access_key: str | None) -> str:
-    """moto's rule: a 12-digit access key names the account; anything else is the default."""
-    if access_key and re.fullmatch(r"\d{12}", access_key):
-        return access_key
+def account_for(access_key: str | None, headers: dict[str, str] | None = None) -> str:
+    """The account moto uses for a request, so our state and moto's agree.
+
+    moto's order: MOTO_ACCOUNT_ID, the ``x-moto-account-id`` header, the account owning the access key
+    (keys made by IAM CreateAccessKey or STS AssumeRole), else the default account.
+    """
+    if os.environ.get("MOTO_ACCOUNT_ID"):
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if headers and headers.get("x-moto-account-id"):
+        return headers["x-moto-account-id"]
+    if access_key:
+        try:
+            from moto.iam.models import get_account_id_from
+
+            return get_account_id_from(access_key)
+        except ImportError:  # pragma: no cover - moto is a dependency
+            pass
     return core.DEFAULT_ACCOUNT_ID
 
 
 class Emulator:
     """WSGI application: ``/_emulator/*`` admin, registered AWS handlers, then moto."""
 
-    def __init__(self, moto_app: Any | None = None) -> None:
+    def __init__(self, moto_app: Any | None = None, load: bool = True) -> None:
+        """``moto_app``: the WSGI app behind us (moto's by default); ``load``: import awsemu.services."""
         if moto_app is None:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+            motofast.apply()
 
             moto_app = DomainDispatcherApplication(create_backend_app)
         self.moto_app = moto_app
         self.requests: deque[dict[str, Any]] = deque(maxlen=2000)
         self.faults: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        load_services()
+        if load:
+            load_services()
 
     # --- WSGI
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -58,26 +75,56 @@ class Emulator:
         raw = self._read_body(environ)
         if path == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             self.reset()
+            motofast.drop_backends()  # moto's own reset then has nothing left to rebuild
             return self.moto_app(environ, start_response)
         req = self._parse(environ, raw)
-        if req is not None:
-            with self._lock:
-                self.requests.append({"service": req.service, "action": req.action, "region": req.region})
-            fault = self._fault_for(req)
-            if fault is not None:
-                return self._error(start_response, req, core.AwsError(fault["code"], fault["message"], fault["status"]))
-            key = (req.service, req.action)
-            try:
-                if key in core.HANDLERS:
-                    return self._answer(start_response, req, core.HANDLERS[key](req))
-                if key in core.AFTER and req.protocol == "json":
-                    return self._moto_then(environ, start_response, req, core.AFTER[key])
-            except core.AwsError as err:
-                return self._error(start_response, req, err)
-        return self.moto_app(environ, start_response)
+        if req is None:
+            return self.moto_app(environ, start_response)
+        entry = {
+            "time": core.CLOCK.now().isoformat(),
+            "service": req.service,
+            "action": req.action,
+            "region": req.region,
+            "account": req.account_id,
+            "handler": "moto",
+            "status": None,
+        }
+        with self._lock:
+            self.requests.append(entry)
+
+        def record(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            entry["status"] = int(status.split()[0])
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        fault = self._fault_for(req)
+        if fault is not None:
+            entry["handler"] = "fault"
+            return self._error(record, req, core.AwsError(fault["code"], fault["message"], fault["status"]))
+        key = (req.service, req.action)
+        try:
+            for hook in core.BEFORE_HOOKS:  # lazy lifecycles (CodeDeploy) catch up with the clock first
+                hook(req)
+            if key in core.HANDLERS:
+                entry["handler"] = "awsemu"
+                result = core.HANDLERS[key](req)
+                if core.AFTER.get(key) and req.protocol == "json" and isinstance(result, dict):
+                    result = core.run_after(req, result)
+                return self._answer(record, req, result)
+            if core.AFTER.get(key) and req.protocol == "json":
+                entry["handler"] = "moto+awsemu"
+                return self._moto_then(environ, record, req, core.run_after)
+        except core.AwsError as err:
+            return self._error(record, req, err)
+        except Exception as err:  # a bug in an extension: answer like AWS's 500, log the traceback
+            LOG.exception("handler for %s.%s failed", req.service, req.action)
+            failure = core.AwsError("InternalFailure", f"awsemu: {type(err).__name__}: {err}", 500)
+            return self._error(record, req, failure)
+        return self.moto_app(environ, record)
 
     def reset(self) -> None:
         core.STORE.reset()
+        core.CLOCK.reset()
+        core.SETTINGS["page_size"].clear()
         with self._lock:
             self.requests.clear()
             self.faults.clear()
@@ -126,7 +173,7 @@ class Emulator:
             service=service,
             action=action,
             region=region,
-            account_id=account_for(access_key),
+            account_id=account_for(access_key, headers),
             protocol=protocol,
             body=body,
             headers=headers,
@@ -211,7 +258,15 @@ class Emulator:
         name = path[len("/_emulator/") :].strip("/")
         status, result = "200 OK", {}
         if name == "health":
-            result = {"status": "ok", "services": sorted({s for s, _ in core.HANDLERS} | {s for s, _ in core.AFTER})}
+            result = {
+                "status": "ok",
+                "services": sorted({s for s, _ in core.HANDLERS} | {s for s, _ in core.AFTER}),
+                "handlers": sorted(f"{s}.{a}" for s, a in core.HANDLERS),
+                "after": sorted(f"{s}.{a}" for s, a in core.AFTER),
+                "admin": sorted(["health", "clock", "requests", "faults", "settings", *core.ADMIN]),
+                "time_scale": core.CLOCK.scale,
+                "iam_managed_policies": os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES", "").lower() == "true",
+            }
         elif name == "clock":
             if method == "POST":
                 if "scale" in payload:
@@ -224,9 +279,23 @@ class Emulator:
                 if method == "DELETE":
                     self.requests.clear()
                 result = {"requests": list(self.requests)}
+        elif name == "settings":
+            if method == "POST":
+                for key, size in (payload.get("page_size") or {}).items():
+                    core.SETTINGS["page_size"][key] = int(size)
+            elif method == "DELETE":
+                core.SETTINGS["page_size"].clear()
+            result = {"page_size": dict(core.SETTINGS["page_size"])}
         elif name == "faults":
             with self._lock:
                 if method == "POST":
+                    if not payload.get("service") or not payload.get("action"):
+                        data = json.dumps({"error": "a fault needs service and action"}).encode()
+                        start_response(
+                            "400 Bad Request",
+                            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+                        )
+                        return [data]
                     self.faults.append(
                         {
                             "service": payload["service"],
@@ -260,8 +329,13 @@ def serve(host: str = "127.0.0.1", port: int = 4566) -> None:
     """Run the emulator until killed (werkzeug's threaded server, like moto_server)."""
     from werkzeug.serving import run_simple
 
+    # moto reads this when an account's IAM backend is first built (first IAM call), so setting it here,
+    # before the first request, is early enough; __main__ sets it before importing anything too.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # see __main__
     scale = os.environ.get("AWSEMU_TIME_SCALE")
     if scale:
-        core.CLOCK.set_scale(float(scale))
-    run_simple(host, port, Emulator(), threaded=True, use_reloader=False, use_debugger=False)
+        core.CLOCK.set_initial_scale(float(scale))
+    app = Emulator()
+    LOG.info("awsemu on http://%s:%s (time scale %s)", host, port, core.CLOCK.scale)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

@@ -1,0 +1,309 @@
+"""Fixtures shared by the whole suite: a private local AWS emulator per test session, and playbook runs.
+
+- ``emulator`` (session): a fresh ``python -m awsemu`` on a free 127.0.0.1 port, one per pytest
+  process (so each pytest-xdist worker has its own). It does NOT reset state between tests, so
+  module-scoped fixtures can build a stack once and several tests can read it (call
+  ``emulator.reset()`` at the start of such a fixture).
+- ``aws`` (function): resets the emulator (moto's state, ours, the request log, faults, the clock
+  scale) and returns it. Tests marked ``@pytest.mark.emulator`` get it automatically.
+- ``ansible_playbook`` (function): runs ``.venv/bin/ansible-playbook`` from the repository root
+  against the emulator and returns rc, output and the PLAY RECAP per host.
+
+The emulator's time scale is ``--emulator-time-scale`` (default: ``$AWSEMU_TIME_SCALE`` or 1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+REGION = "ap-northeast-2"
+START_TIMEOUT = 30.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--emulator-time-scale",
+        default=os.environ.get("AWSEMU_TIME_SCALE", "1"),
+        help="AWSEMU_TIME_SCALE of the test emulator (emulated seconds per real second)",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Anything that talks to the emulator carries the marker, so `-m "not emulator"` selects the rest.
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "emulator" in names and item.get_closest_marker("emulator") is None:
+            item.add_marker(pytest.mark.emulator)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def python_executable() -> str:
+    venv_python = VENV_BIN / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+class EmulatorAdminError(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(f"HTTP {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class EmulatorProcess:
+    """A running awsemu: its URL, admin helpers and boto3 clients pointed at it."""
+
+    port: int
+    log_path: Path
+    time_scale: str = "1"
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+    # What admin() raises on an HTTP error (tests: ``pytest.raises(emulator.AdminError)``).
+    AdminError = EmulatorAdminError
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a subprocess (ansible-playbook, the AWS CLI, molecule) needs to use this emulator."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+
+    # --- lifecycle
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(MOTO_IAM_LOAD_MANAGED_POLICIES="true", AWSEMU_TIME_SCALE=str(self.time_scale))
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [python_executable(), "-m", "awsemu", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"awsemu exited with {self.proc.returncode} during start-up:\n{self.log_tail()}")
+            try:
+                if self.admin("health").get("status") == "ok":
+                    return
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"awsemu not ready on {self.url} after {START_TIMEOUT}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    # --- HTTP helpers
+    def _http(self, method: str, path: str, payload: Any = None) -> Any:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = response.read()
+        except urllib.error.HTTPError as err:
+            body = err.read()
+            raise EmulatorAdminError(err.code, body.decode(errors="replace")) from None
+        return json.loads(body) if body.strip() else {}
+
+    def admin(self, name: str, method: str = "GET", payload: Any = None) -> Any:
+        """Call ``/_emulator/<name>`` (health, clock, requests, faults, and service modules' endpoints)."""
+        return self._http(method, f"/_emulator/{name}", payload)
+
+    def reset(self) -> None:
+        """Forget all AWS state (moto's and ours), the request log and faults; restore the clock scale."""
+        self._http("POST", "/moto-api/reset")
+
+    def boto3_client(self, service: str, **kwargs: Any) -> Any:
+        import boto3
+
+        params = {
+            "endpoint_url": self.url,
+            "region_name": REGION,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+        params.update(kwargs)
+        return boto3.session.Session().client(service, **params)
+
+
+@pytest.fixture(scope="session")
+def emulator(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A private emulator for this pytest process (each xdist worker starts its own)."""
+    scale = str(request.config.getoption("--emulator-time-scale"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    last_error: Exception | None = None
+    for _attempt in range(3):  # a free port can be taken between probing and binding it
+        port = free_port()
+        emu = EmulatorProcess(port=port, log_path=tmp_path_factory.mktemp(f"awsemu-{worker}") / "awsemu.log")
+        emu.time_scale = scale
+        try:
+            emu.start()
+        except RuntimeError as err:
+            last_error = err
+            continue
+        try:
+            yield emu
+        finally:
+            emu.stop()
+        return
+    raise RuntimeError(f"could not start the emulator: {last_error}")
+
+
+@pytest.fixture
+def aws(emulator: EmulatorProcess) -> EmulatorProcess:
+    """The session emulator, reset to an empty account before the test."""
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture(autouse=True)
+def _reset_for_emulator_tests(request: pytest.FixtureRequest) -> None:
+    # Tests marked `emulator` that ask for neither fixture get a reset emulator; tests that ask for
+    # `emulator` itself keep state built by module-scoped fixtures.
+    names = request.fixturenames
+    if request.node.get_closest_marker("emulator") is not None and "aws" not in names and "emulator" not in names:
+        request.getfixturevalue("aws")
+
+
+# --- ansible-playbook
+_RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$")
+
+
+@dataclass
+class PlaybookResult:
+    rc: int
+    stdout: str
+    stderr: str
+    stats: dict[str, dict[str, int]]
+    command: list[str]
+
+    def changed(self, host: str = "localhost") -> int:
+        return self.stats.get(host, {}).get("changed", -1)
+
+    def failed(self, host: str = "localhost") -> int:
+        return self.stats.get(host, {}).get("failed", -1)
+
+    def __str__(self) -> str:  # what an assertion message shows
+        return f"$ {' '.join(self.command)}\nrc={self.rc}\n{self.stdout[-6000:]}\n{self.stderr[-3000:]}"
+
+
+def parse_recap(output: str) -> dict[str, dict[str, int]]:
+    """The PLAY RECAP lines as {host: {ok, changed, unreachable, failed, skipped, rescued, ignored}}."""
+    stats: dict[str, dict[str, int]] = {}
+    in_recap = False
+    for line in output.splitlines():
+        if line.startswith("PLAY RECAP"):
+            in_recap, stats = True, {}
+            continue
+        if in_recap:
+            match = _RECAP.match(line.strip())
+            if match:
+                counts = dict(item.split("=") for item in match["counts"].split())
+                stats[match["host"]] = {key: int(value) for key, value in counts.items()}
+            elif line.strip():
+                in_recap = False
+    return stats
+
+
+@pytest.fixture
+def ansible_playbook(emulator: EmulatorProcess):
+    """``run(playbook, extra_vars=None, tags=None, skip_tags=None, check=False, diff=False, ...)``.
+
+    Runs from the repository root with ANSIBLE_CONFIG, the emulator's environment and ``-i inventory/local``;
+    returns a PlaybookResult (rc, stdout, stderr, stats per host from PLAY RECAP).
+    """
+
+    def run(
+        playbook: str | os.PathLike,
+        *,
+        extra_vars: dict[str, Any] | None = None,
+        tags: str | list[str] | None = None,
+        skip_tags: str | list[str] | None = None,
+        check: bool = False,
+        diff: bool = False,
+        inventory: str = "inventory/local",
+        limit: str | None = None,
+        verbosity: int = 0,
+        env: dict[str, str] | None = None,
+        timeout: float = 900,
+    ) -> PlaybookResult:
+        binary = VENV_BIN / "ansible-playbook"
+        command = [str(binary) if binary.exists() else (shutil.which("ansible-playbook") or "ansible-playbook")]
+        command += ["-i", inventory, str(playbook)]
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        if tags:
+            command += ["--tags", tags if isinstance(tags, str) else ",".join(tags)]
+        if skip_tags:
+            command += ["--skip-tags", skip_tags if isinstance(skip_tags, str) else ",".join(skip_tags)]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        if limit:
+            command += ["--limit", limit]
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        run_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        run_env.update(emulator.env)
+        run_env.update(
+            ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_FORCE_COLOR="0",
+            PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+        run_env.update(env or {})
+        proc = subprocess.run(
+            command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, parse_recap(proc.stdout), command)
+
+    run.parse_recap = parse_recap  # type: ignore[attr-defined]
+    return run
