@@ -1,0 +1,133 @@
+"""Helpers of the container tests (the docker CLI, HTTP, image builds); fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_DIR = ROOT / "hello_app"
+REGISTRY = "127.0.0.1:5000"
+# The build arguments the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse install),
+# so these tests prove that exactly those work.
+INVENTORY_BUILD_ARGS: dict[str, str] = yaml.safe_load(
+    (ROOT / "inventory" / "local" / "group_vars" / "all" / "main.yml").read_text()
+)["app_image_build_args"]
+BASE_IMAGE = INVENTORY_BUILD_ARGS["BASE_IMAGE"]
+TIMINGS_FILE = ROOT / "build" / "container-test-timings.json"
+RUN_ID = uuid.uuid4().hex[:8]
+# Image ids printed by test builds that failed (on purpose), removed at the end of the session when nothing
+# tags them. Untagged images of successful builds are Docker's build cache (the first stage, the steps):
+# they are kept, so the next build (make demo, the ecr role) starts warm.
+BUILT_IMAGE_IDS: set[str] = set()
+_CACHE_IMAGE_IDS: set[str] = set()
+_BUILD_STEP_ID = re.compile(r"^(?: ---> |Successfully built )([0-9a-f]{12})\s*$", re.MULTILINE)
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_DOCKER") == "1":
+        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def docker(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the docker CLI; the classic builder, as community.docker.docker_image and CodeBuild use."""
+    env = dict(os.environ, DOCKER_BUILDKIT="0")
+    proc = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} -> rc={proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def http_get(url: str, timeout: float = 5) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read().decode()
+
+
+class Timings:
+    """Figures worth reporting (build and stop times, image size), written to build/container-test-timings.json."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
+
+    def record(self, name: str, value: float) -> None:
+        self.values[name] = round(value, 2)
+        TIMINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        TIMINGS_FILE.write_text(json.dumps(self.values, indent=2) + "\n")
+
+
+def remove_untagged_build_images() -> None:
+    for image_id in sorted(BUILT_IMAGE_IDS - _CACHE_IMAGE_IDS):
+        tags = docker("image", "inspect", image_id, "--format", "{{len .RepoTags}}", check=False)
+        if tags.returncode == 0 and tags.stdout.strip() == "0":
+            docker("image", "rm", image_id, check=False)
+
+
+def build_image(tag: str, *extra_args: str) -> subprocess.CompletedProcess:
+    proc = docker(
+        "build",
+        "--force-rm",
+        "--network",
+        "none",  # proves the build needs no network: everything comes from the base image and the wheelhouse
+        *(arg for name, value in INVENTORY_BUILD_ARGS.items() for arg in ("--build-arg", f"{name}={value}")),
+        *extra_args,
+        "--tag",
+        tag,
+        str(APP_DIR),
+        check=False,
+        timeout=600,
+    )
+    step_ids = set(_BUILD_STEP_ID.findall(proc.stdout))
+    if proc.returncode == 0:
+        _CACHE_IMAGE_IDS.update(step_ids)
+    else:
+        BUILT_IMAGE_IDS.update(step_ids)
+    return proc
+
+
+@dataclass
+class Container:
+    id: str
+    url: str
+
+    def logs(self) -> str:
+        proc = docker("logs", self.id, check=False)
+        return proc.stdout + proc.stderr
+
+    def inspect(self, template: str) -> str:
+        return docker("inspect", "--format", template, self.id).stdout.strip()
+
+
+def start_container(image: str, ready_timeout: float = 30) -> Container:
+    """Run the image published on 127.0.0.1 only, on a port Docker picks; wait for /healthz."""
+    name = f"helloapp-test-{RUN_ID}-{uuid.uuid4().hex[:6]}"
+    cid = docker("run", "--detach", "--name", name, "--publish", "127.0.0.1::8000", image).stdout.strip()
+    port = docker("port", cid, "8000/tcp").stdout.split()[0].rsplit(":", 1)[1]
+    container = Container(id=cid, url=f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        try:
+            if http_get(f"{container.url}/healthz", timeout=2)[0] == 200:
+                return container
+        except OSError:
+            pass
+        if container.inspect("{{.State.Running}}") != "true":
+            break
+        time.sleep(0.2)
+    logs = container.logs()
+    docker("rm", "--force", cid, check=False)
+    raise AssertionError(f"container of {image} never answered /healthz:\n{logs}")

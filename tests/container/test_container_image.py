@@ -1,0 +1,127 @@
+"""The hello_app image, built for real with the classic builder from hello_app/Dockerfile and run by Docker."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import urllib.request
+
+import pytest
+from container_helpers import RUN_ID, build_image, docker, http_get
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        ("/", "text/plain", "Hello World!"),
+        ("/welcome", "text/plain", "Welcome!"),
+        ("/healthz", "application/json", {"status": "ok"}),
+    ],
+)
+def test_v2_routes_through_gunicorn(v2_container, path, content_type, body):
+    status, headers, text = http_get(v2_container.url + path)
+    assert status == 200
+    assert headers["Content-Type"].startswith(content_type)
+    assert headers.get("Server", "").startswith("gunicorn")
+    assert (json.loads(text) if isinstance(body, dict) else text) == body
+
+
+def test_v1_has_no_welcome_route(image_v1, run_container):
+    container = run_container(image_v1)
+    assert http_get(container.url + "/")[2] == "Hello World!"
+    assert http_get(container.url + "/welcome")[0] == 404
+    assert http_get(container.url + "/healthz")[0] == 200
+
+
+def test_process_is_not_root(v2_container):
+    assert v2_container.inspect("{{.Config.User}}") == "10001:10001"
+    # PID 1 is gunicorn's master; its real and effective uids are the app user's.
+    status = docker("exec", v2_container.id, "cat", "/proc/1/status").stdout
+    uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+    assert set(uid_line.split()[1:]) == {"10001"}, uid_line
+    assert docker("exec", v2_container.id, "id", "-u").stdout.strip() != "0"
+    cmdline = docker("exec", v2_container.id, "cat", "/proc/1/cmdline").stdout
+    assert "gunicorn" in cmdline
+
+
+def test_image_settings(image_v2, timings):
+    config = json.loads(docker("image", "inspect", image_v2, "--format", "{{json .Config}}").stdout)
+    assert config.get("Healthcheck") is None  # ECS ignores it; health checks live in the task definition
+    assert "8000/tcp" in config["ExposedPorts"]
+    env = dict(item.split("=", 1) for item in config["Env"])
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert env["PYTHONUNBUFFERED"] == "1"
+    assert env["HELLOAPP_WELCOME_ROUTE"] == "on"
+    assert config["Cmd"][0] == "gunicorn"  # exec form: gunicorn is PID 1 and gets the signals
+    size_mb = int(docker("image", "inspect", image_v2, "--format", "{{.Size}}").stdout) / 1e6
+    timings.record("image_size_mb", size_mb)
+    assert size_mb < 250
+
+
+def test_logs_access_to_stdout_and_no_errors(v2_container):
+    http_get(v2_container.url + "/healthz")
+    logs = docker("logs", v2_container.id)
+    assert '"GET /healthz HTTP/1.1" 200' in logs.stdout
+    assert "[ERROR]" not in logs.stdout + logs.stderr
+
+
+def test_docker_stop_is_graceful_and_quick(image_v2, run_container, timings):
+    container = run_container(image_v2)
+    assert http_get(container.url + "/")[0] == 200
+    start = time.monotonic()
+    docker("stop", "--time", "10", container.id, timeout=30)
+    elapsed = time.monotonic() - start
+    timings.record("docker_stop_seconds", elapsed)
+    # Exit code 0: gunicorn shut down on SIGTERM; 137 would mean Docker had to SIGKILL it after 10 s.
+    assert container.inspect("{{.State.ExitCode}}") == "0", container.logs()
+    assert elapsed < 10
+
+
+def test_bad_welcome_route_fails_the_build(image_v2):
+    tag = f"helloapp-test:{RUN_ID}-bad"
+    proc = build_image(tag, "--build-arg", "WELCOME_ROUTE=maybe")
+    docker("image", "rm", "--force", tag, check=False)
+    assert proc.returncode != 0
+    assert "HELLOAPP_WELCOME_ROUTE must be 'on' or 'off'" in proc.stdout + proc.stderr
+
+
+def test_push_and_pull_back_by_digest(image_v2, registry, timings):
+    repository = f"{registry}/fargatedemo/helloapp-test"
+    ref = f"{repository}:{RUN_ID}"
+    image_id = docker("image", "inspect", image_v2, "--format", "{{.Id}}").stdout.strip()
+    docker("tag", image_v2, ref)
+    digest_ref = None
+    try:
+        start = time.monotonic()
+        docker("push", ref)
+        timings.record("docker_push_seconds", time.monotonic() - start)
+        digests = json.loads(docker("image", "inspect", ref, "--format", "{{json .RepoDigests}}").stdout)
+        digest_ref = next(d for d in digests if d.startswith(repository + "@sha256:"))
+        digest = digest_ref.split("@", 1)[1]
+
+        # The registry serves that manifest under that digest.
+        request = urllib.request.Request(
+            f"http://{registry}/v2/fargatedemo/helloapp-test/manifests/{digest}",
+            headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Docker-Content-Digest"] == digest
+
+        docker("image", "rm", ref)
+        assert docker("image", "inspect", ref, check=False).returncode != 0
+        pulled = docker("pull", digest_ref)
+        assert digest in pulled.stdout
+        assert docker("image", "inspect", digest_ref, "--format", "{{.Id}}").stdout.strip() == image_id
+    finally:
+        docker("image", "rm", ref, check=False)
+        if digest_ref:
+            docker("image", "rm", digest_ref, check=False)
+            delete = urllib.request.Request(
+                f"http://{registry}/v2/fargatedemo/helloapp-test/manifests/{digest_ref.split('@', 1)[1]}",
+                method="DELETE",
+            )
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(delete, timeout=10).close()
