@@ -1,0 +1,221 @@
+"""The alb role against the test emulator: Molecule scenario, drift safety after a blue/green swap,
+repair of foreign listeners, check mode, teardown, and input validation before any AWS call."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+ROLE_PLAYBOOK = "tests/roles/playbooks/alb_role.yml"
+STACK_PLAYBOOK = "playbooks/alb.yml"
+TG1, TG2 = "helloapp-tg1", "helloapp-tg2"
+
+
+def listeners(aws) -> dict[int, dict]:
+    elbv2 = aws.boto3_client("elbv2")
+    lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    return {item["Port"]: item for item in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
+
+
+def tg_arns(aws) -> dict[str, str]:
+    groups = aws.boto3_client("elbv2").describe_target_groups(Names=[TG1, TG2])["TargetGroups"]
+    return {g["TargetGroupName"]: g["TargetGroupArn"] for g in groups}
+
+
+def forwards_to(listener: dict) -> dict[str, int]:
+    """{target group ARN: weight} of a listener's forward action."""
+    (action,) = listener["DefaultActions"]
+    assert action["Type"] == "forward"
+    groups = action.get("ForwardConfig", {}).get("TargetGroups")
+    if groups:
+        return {g["TargetGroupArn"]: g.get("Weight", 1) for g in groups}
+    return {action["TargetGroupArn"]: 1}
+
+
+def aws_requests(aws) -> list[dict]:
+    return aws.admin("requests")["requests"]
+
+
+@pytest.fixture
+def stack(aws, ansible_playbook):
+    """A converged ALB stack (playbooks/alb.yml on an empty account)."""
+    result = ansible_playbook(STACK_PLAYBOOK)
+    assert result.rc == 0, result
+    assert result.changed() > 0, result
+    return aws
+
+
+@pytest.mark.slow
+def test_molecule_scenario(aws):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
+    env.update(aws.env, NO_COLOR="1", ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    proc = subprocess.run(
+        [str(VENV_BIN / "molecule"), "test", "-s", "alb"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+
+
+def test_converged_stack_matches_the_seed(stack):
+    arns = tg_arns(stack)
+    current = listeners(stack)
+    assert sorted(current) == [80, 8080]
+    assert forwards_to(current[80]) == {arns[TG1]: 1}
+    assert forwards_to(current[8080]) == {arns[TG1]: 1}
+    groups = stack.boto3_client("elbv2").describe_target_groups(Names=[TG1, TG2])["TargetGroups"]
+    for group in groups:
+        assert group["TargetType"] == "ip"
+        assert group["Port"] == 8000
+        assert group["HealthCheckPath"] == "/healthz"
+        assert group["HealthCheckIntervalSeconds"] == 5
+    ec2 = stack.boto3_client("ec2")
+    sgs = {
+        g["GroupName"]: g
+        for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["helloapp-alb*"]}])[
+            "SecurityGroups"
+        ]
+    }
+    ingress = {p["FromPort"]: p for p in sgs["helloapp-alb"]["IpPermissions"]}
+    assert [r["CidrIp"] for r in ingress[80]["IpRanges"]] == ["0.0.0.0/0"]
+    assert 8080 not in ingress, "the test listener must be closed by default"
+    (tasks_rule,) = sgs["helloapp-alb-tasks"]["IpPermissions"]
+    assert tasks_rule["FromPort"] == 8000
+    assert tasks_rule["IpRanges"] == []
+    assert [p["GroupId"] for p in tasks_rule["UserIdGroupPairs"]] == [sgs["helloapp-alb"]["GroupId"]]
+
+
+def test_rerun_after_blue_green_swap_keeps_listeners(stack, ansible_playbook):
+    arns = tg_arns(stack)
+    current = listeners(stack)
+    elbv2 = stack.boto3_client("elbv2")
+    # What CodeDeploy leaves: production on tg2; the test listener mid-shift, weighted across both.
+    elbv2.modify_listener(
+        ListenerArn=current[80]["ListenerArn"], DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[TG2]}]
+    )
+    weighted = {
+        "TargetGroups": [{"TargetGroupArn": arns[TG1], "Weight": 10}, {"TargetGroupArn": arns[TG2], "Weight": 90}]
+    }
+    elbv2.modify_listener(
+        ListenerArn=current[8080]["ListenerArn"], DefaultActions=[{"Type": "forward", "ForwardConfig": weighted}]
+    )
+    aws_requests_before = len(aws_requests(stack))
+
+    result = ansible_playbook(STACK_PLAYBOOK)
+    assert result.rc == 0, result
+    assert result.changed() == 0, result
+    after = listeners(stack)
+    assert forwards_to(after[80]) == {arns[TG2]: 1}
+    assert forwards_to(after[8080]) == {arns[TG1]: 10, arns[TG2]: 90}
+    actions = [r["action"] for r in aws_requests(stack)[aws_requests_before:]]
+    assert "ModifyListener" not in actions and "CreateListener" not in actions
+
+    check = ansible_playbook(STACK_PLAYBOOK, check=True)
+    assert check.rc == 0, check
+    assert check.changed() == 0, check
+
+
+def test_listener_pointing_elsewhere_is_reset_to_the_first_target_group(stack, ansible_playbook):
+    arns = tg_arns(stack)
+    current = listeners(stack)
+    fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "503", "ContentType": "text/plain"}}
+    stack.boto3_client("elbv2").modify_listener(ListenerArn=current[8080]["ListenerArn"], DefaultActions=[fixed])
+
+    result = ansible_playbook(STACK_PLAYBOOK)
+    assert result.rc == 0, result
+    assert result.changed() == 1, result
+    assert forwards_to(listeners(stack)[8080]) == {arns[TG1]: 1}
+
+
+def test_missing_listener_is_recreated_on_the_first_target_group(stack, ansible_playbook):
+    arns = tg_arns(stack)
+    elbv2 = stack.boto3_client("elbv2")
+    current = listeners(stack)
+    elbv2.modify_listener(
+        ListenerArn=current[80]["ListenerArn"], DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[TG2]}]
+    )
+    elbv2.delete_listener(ListenerArn=current[8080]["ListenerArn"])
+
+    result = ansible_playbook(STACK_PLAYBOOK)
+    assert result.rc == 0, result
+    after = listeners(stack)
+    assert forwards_to(after[80]) == {arns[TG2]: 1}, "the live listener must stay on tg2"
+    assert forwards_to(after[8080]) == {arns[TG1]: 1}
+
+
+def test_check_mode_on_empty_account_creates_nothing(aws, ansible_playbook):
+    result = ansible_playbook(STACK_PLAYBOOK, check=True)
+    assert result.rc == 0, result
+    assert result.changed() > 0, result
+    assert aws.boto3_client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert aws.boto3_client("elbv2").describe_target_groups()["TargetGroups"] == []
+    groups = aws.boto3_client("ec2").describe_security_groups()["SecurityGroups"]
+    assert [g["GroupName"] for g in groups] == ["default"]
+
+
+def test_absent_deletes_everything_and_is_idempotent(stack, ansible_playbook):
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
+    assert first.rc == 0, first
+    assert first.changed() > 0, first
+    elbv2 = stack.boto3_client("elbv2")
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+    assert elbv2.describe_target_groups()["TargetGroups"] == []
+    groups = stack.boto3_client("ec2").describe_security_groups()["SecurityGroups"]
+    assert [g["GroupName"] for g in groups] == ["default"]
+    second = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
+    assert second.rc == 0, second
+    assert second.changed() == 0, second
+
+
+GOOD = {
+    "alb_vpc_id": "vpc-0123456789abcdef0",
+    "alb_subnet_ids": ["subnet-0aaa1111bbbb2222c", "subnet-0ddd3333eeee4444f"],
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"alb_production_port": 70000}, "alb_production_port"),
+        ({"alb_test_port": 80}, "alb_test_port"),
+        ({"alb_subnet_ids": ["subnet-0aaa1111bbbb2222c"]}, "alb_subnet_ids"),
+        ({"alb_test_cidrs": ["10.0.0.0/33"]}, "alb_test_cidrs"),
+        ({"alb_production_cidrs": ["300.1.2.0/24"]}, "alb_production_cidrs"),
+        ({"alb_production_cidrs": ["0.0.0.0"]}, "alb_production_cidrs"),
+        ({"alb_target_group_names": ["only-one"]}, "alb_target_group_names"),
+        ({"alb_name": "-bad-"}, "alb_name"),
+        ({"alb_health_check_timeout": 5}, "alb_health_check_timeout"),
+        ({"alb_health_check_matcher": "600"}, "alb_health_check_matcher"),
+        ({"alb_vpc_id": ""}, "alb_vpc_id"),
+        ({"alb_scheme": "public"}, "alb_scheme"),
+    ],
+)
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable):
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars={**GOOD, **overrides})
+    assert result.rc != 0, result
+    assert result.failed() == 1, result
+    assert variable in result.stdout, result
+    assert aws_requests(aws) == [], "validation must fail before any AWS call"
+
+
+def test_subnets_in_one_availability_zone_fail_before_anything_is_created(aws, ansible_playbook):
+    ec2 = aws.boto3_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone="ap-northeast-2a")["Subnet"]["SubnetId"]
+        for cidr in ("10.20.1.0/24", "10.20.2.0/24")
+    ]
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"alb_vpc_id": vpc, "alb_subnet_ids": subnets})
+    assert result.rc != 0, result
+    assert "alb_subnet_ids" in result.stdout, result
+    actions = {r["action"] for r in aws_requests(aws)}
+    assert not {"CreateSecurityGroup", "CreateTargetGroup", "CreateLoadBalancer"} & actions

@@ -1,0 +1,151 @@
+"""The ecs_cluster role against the test emulator: Molecule scenario, playbook wiring, settings changes,
+refusal to delete a cluster with services, and input validation before any AWS call."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+ROLE_PLAYBOOK = "tests/roles/playbooks/ecs_cluster_role.yml"
+STACK_PLAYBOOK = "playbooks/ecs_cluster.yml"
+
+
+def describe(aws, name: str = "helloapp") -> dict:
+    clusters = aws.boto3_client("ecs").describe_clusters(clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
+    return clusters[0] if clusters else {}
+
+
+@pytest.mark.slow
+def test_molecule_scenario(aws):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
+    env.update(aws.env, NO_COLOR="1", ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    proc = subprocess.run(
+        [str(VENV_BIN / "molecule"), "test", "-s", "ecs_cluster"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+
+
+def test_playbook_converges_idempotently_and_check_mode_is_clean(aws, ansible_playbook):
+    check = ansible_playbook(STACK_PLAYBOOK, check=True)
+    assert check.rc == 0, check
+    assert check.changed() == 1, check
+    assert describe(aws) == {}
+
+    first = ansible_playbook(STACK_PLAYBOOK)
+    assert first.rc == 0, first
+    cluster = describe(aws)
+    assert cluster["status"] == "ACTIVE"
+    assert cluster["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "base": 1, "weight": 1}]
+    assert cluster["settings"] == [{"name": "containerInsights", "value": "disabled"}]
+
+    second = ansible_playbook(STACK_PLAYBOOK)
+    assert second.rc == 0, second
+    assert second.changed() == 0, second
+    recheck = ansible_playbook(STACK_PLAYBOOK, check=True)
+    assert recheck.changed() == 0, recheck
+
+
+def test_settings_strategy_and_tags_change_in_place(aws, ansible_playbook):
+    assert ansible_playbook(ROLE_PLAYBOOK).rc == 0
+    arn = describe(aws)["clusterArn"]
+    wanted = {
+        "ecs_cluster_container_insights": "enhanced",
+        "ecs_cluster_default_capacity_provider_strategy": [
+            {"capacity_provider": "FARGATE_SPOT", "weight": 4},
+            {"capacity_provider": "FARGATE", "base": 2, "weight": 1},
+        ],
+        "ecs_cluster_tags": {"team": "delivery"},
+    }
+    check = ansible_playbook(ROLE_PLAYBOOK, extra_vars=wanted, check=True, diff=True)
+    assert check.rc == 0, check
+    assert check.changed() == 3, check
+    assert describe(aws)["settings"] == [{"name": "containerInsights", "value": "disabled"}]
+
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=wanted)
+    assert result.rc == 0, result
+    assert result.changed() == 3, result
+    cluster = describe(aws)
+    assert cluster["clusterArn"] == arn
+    assert cluster["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
+    assert cluster["defaultCapacityProviderStrategy"] == [
+        {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
+        {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+    ]
+    assert cluster["tags"] == [{"key": "team", "value": "delivery"}]
+    again = ansible_playbook(ROLE_PLAYBOOK, extra_vars=wanted)
+    assert again.changed() == 0, again
+
+
+def test_absent_refuses_while_a_service_is_active(aws, ansible_playbook):
+    assert ansible_playbook(ROLE_PLAYBOOK).rc == 0
+    ecs = aws.boto3_client("ecs")
+    ecs.register_task_definition(
+        family="helloapp",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "helloapp", "image": "helloapp:v1", "essential": True}],
+    )
+    ecs.create_service(cluster="helloapp", serviceName="helloapp", taskDefinition="helloapp", desiredCount=0)
+
+    refused = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"ecs_cluster_state": "absent"})
+    assert refused.rc != 0, refused
+    assert "still has 1 active service(s): helloapp" in refused.stdout, refused
+    assert describe(aws)["status"] == "ACTIVE"
+
+    ecs.delete_service(cluster="helloapp", service="helloapp")
+    deleted = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"ecs_cluster_state": "absent"})
+    assert deleted.rc == 0, deleted
+    assert deleted.changed() == 1, deleted
+    assert describe(aws)["status"] == "INACTIVE"
+    again = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"ecs_cluster_state": "absent"})
+    assert again.rc == 0, again
+    assert again.changed() == 0, again
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"ecs_cluster_name": "bad name!"}, "ecs_cluster_name"),
+        ({"ecs_cluster_container_insights": "on"}, "ecs_cluster_container_insights"),
+        ({"ecs_cluster_capacity_providers": ["EC2"]}, "ecs_cluster_capacity_providers"),
+        (
+            {"ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 2000}]},
+            "ecs_cluster_default_capacity_provider_strategy",
+        ),
+        (
+            {
+                "ecs_cluster_default_capacity_provider_strategy": [
+                    {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
+                    {"capacity_provider": "FARGATE_SPOT", "base": 1, "weight": 1},
+                ]
+            },
+            "ecs_cluster_default_capacity_provider_strategy",
+        ),
+        (
+            {
+                "ecs_cluster_capacity_providers": ["FARGATE"],
+                "ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "weight": 1}],
+            },
+            "ecs_cluster_default_capacity_provider_strategy",
+        ),
+    ],
+)
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable):
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=overrides)
+    assert result.rc != 0, result
+    assert variable in result.stdout, result
+    assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"
