@@ -1,0 +1,176 @@
+"""The ecr role against the test emulator and the local registry stand-in: Molecule scenario, stack
+playbook wiring (including a deploy-only run), build and push skipped when the tag exists, and input
+validation before any AWS call."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+ROLE_PLAYBOOK = "tests/roles/playbooks/ecr_role.yml"
+STACK_PLAYBOOK = "playbooks/ecr.yml"
+REGISTRY = "127.0.0.1:5000"
+BASE_IMAGE = "helloapp-base:bookworm"
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_DOCKER") == "1":
+        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def docker_and_registry() -> None:
+    """The Docker engine, the base image, the wheelhouse and the registry stand-in (make host-deps base-image)."""
+    if shutil.which("docker") is None:
+        unavailable("the docker CLI is not installed (make host-deps)")
+    if subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True, check=False).returncode:
+        unavailable(f"no Docker engine or no base image {BASE_IMAGE} (make host-deps base-image)")
+    if not any((ROOT / "hello_app" / "wheels").glob("*.whl")):
+        unavailable("the wheelhouse hello_app/wheels/ is empty (make base-image)")
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=3) as response:
+            ok = response.status == 200
+    except OSError:
+        ok = False
+    if not ok:
+        unavailable(f"no registry answers on {REGISTRY} (make host-deps)")
+
+
+def outputs(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "outputs.json").read_text())
+
+
+def actions(aws) -> list[str]:
+    return [r["action"] for r in aws.admin("requests")["requests"] if r["service"] == "ecr"]
+
+
+def registry_tags(name: str) -> list[str]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://{REGISTRY}/v2/{name}/tags/list", timeout=5) as response:
+        return sorted(json.loads(response.read()).get("tags") or [])
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_molecule_scenario(aws, docker_and_registry):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
+    env.update(
+        aws.env,
+        MOLECULE_ECR_IMAGE_TAG=f"molecule-{uuid.uuid4().hex[:8]}",
+        NO_COLOR="1",
+        ANSIBLE_NOCOLOR="1",
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    proc = subprocess.run(
+        [str(VENV_BIN / "molecule"), "test", "-s", "ecr"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+
+
+@pytest.mark.docker
+def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_and_registry):
+    name = f"test-ecr/helloapp-{uuid.uuid4().hex[:8]}"
+    extra = {"app_repository_name": name, "app_image_tag": "v1", "app_welcome_route": False}
+    ecr = aws.boto3_client("ecr")
+    try:
+        check = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
+        assert check.rc == 0, check
+        assert ecr.describe_repositories()["repositories"] == [], "check mode must create nothing"
+
+        first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+        assert first.rc == 0, first
+        assert "Build, tag and push the image" in first.stdout
+        assert registry_tags(name) == ["v1"]
+        repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+        assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert repo["imageTagMutability"] == "IMMUTABLE"
+        rules = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])["rules"]
+        assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "any"]
+        assert rules[1]["selection"]["countNumber"] == 30
+
+        # Deploy-only run: the tag is in the repository, nothing is built, pushed or logged in to.
+        aws.admin("requests", "DELETE")
+        again = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, tags="deploy")
+        assert again.rc == 0, again
+        assert again.changed() == 0, again
+        assert "GetAuthorizationToken" not in actions(aws)
+        assert ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True).changed() == 0
+    finally:
+        ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
+        subprocess.run(["docker", "image", "rm", f"{REGISTRY}/{name}:v1"], capture_output=True, check=False)
+    assert ecr.describe_repositories()["repositories"] == []
+
+
+@pytest.mark.docker
+def test_role_outputs_and_a_new_tag_is_a_new_image(aws, ansible_playbook, docker_and_registry, tmp_path):
+    name = f"test-ecr/outputs-{uuid.uuid4().hex[:8]}"
+    base = {"ecr_repository_name": name, "ecr_registry": REGISTRY, "ecr_build_args": {"BASE_IMAGE": BASE_IMAGE}}
+    base["ecr_build_args"]["PIP_INSTALL_ARGS"] = "--no-index --find-links=/tmp/build/wheels"
+    try:
+        for tag in ("v1", "v2"):
+            extra = {**base, "ecr_image_tag": tag, "outputs_file": str(tmp_path / "outputs.json")}
+            result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra)
+            assert result.rc == 0, result
+            out = outputs(tmp_path)
+            assert out["repository_uri"] == f"{REGISTRY}/{name}"
+            assert out["image_uri"] == f"{REGISTRY}/{name}:{tag}"
+            assert re.fullmatch(r"sha256:[0-9a-f]{64}", out["digest"]), out
+            described = aws.boto3_client("ecr").describe_images(repositoryName=name, imageIds=[{"imageTag": tag}])
+            assert described["imageDetails"][0]["imageDigest"] == out["digest"]
+        assert registry_tags(name) == ["v1", "v2"]
+    finally:
+        ansible_playbook(ROLE_PLAYBOOK, extra_vars={**base, "ecr_state": "absent"})
+        for tag in ("v1", "v2"):
+            subprocess.run(["docker", "image", "rm", f"{REGISTRY}/{name}:{tag}"], capture_output=True, check=False)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable", "check"),
+    [
+        ({"ecr_repository_name": "fargatedemo/HelloApp"}, "ecr_repository_name", False),
+        ({"ecr_repository_name": "fargatedemo/HelloApp"}, "ecr_repository_name", True),
+        ({"ecr_repository_name": "a"}, "ecr_repository_name", False),
+        ({"ecr_repository_name": "fargatedemo//helloapp"}, "ecr_repository_name", False),
+        ({"ecr_repository_name": "fargatedemo/helloapp-"}, "ecr_repository_name", False),
+        ({"ecr_image_tag": "-v2"}, "ecr_image_tag", False),
+        ({"ecr_image_tag": "v 2"}, "ecr_image_tag", True),
+        ({"ecr_image_tag": "v" * 129}, "ecr_image_tag", False),
+        ({"ecr_push_latest": True}, "ecr_push_latest", False),
+        ({"ecr_encryption_type": "KMS"}, "ecr_kms_key", False),
+        ({"ecr_keep_images": 0}, "ecr_keep_images", False),
+        ({"ecr_image_tag_mutability": "immutable"}, "ecr_image_tag_mutability", False),
+        ({"ecr_registry": "https://127.0.0.1:5000/"}, "ecr_registry", False),
+        ({"ecr_state": "gone"}, "ecr_state", False),
+    ],
+)
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable, check):
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=overrides, check=check)
+    assert result.rc != 0, result
+    assert variable in result.stdout, result
+    assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"
+
+
+def test_stack_playbook_rejects_an_upper_case_repository_before_any_ecr_call(aws, ansible_playbook):
+    result = ansible_playbook(STACK_PLAYBOOK, extra_vars={"app_repository_name": "FargateDemo/helloapp"})
+    assert result.rc != 0, result
+    assert "ecr_repository_name 'FargateDemo/helloapp' is not a valid ECR repository name" in result.stdout
+    assert actions(aws) == []

@@ -1,0 +1,190 @@
+"""The iam role against the test emulator: Molecule scenario, stack playbook wiring, policy variants,
+drift repair, teardown, and input validation before any AWS call."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+ROLE_PLAYBOOK = "tests/roles/playbooks/iam_role.yml"
+STACK_PLAYBOOK = "playbooks/iam.yml"
+ACCOUNT = "123456789012"
+REGION = "ap-northeast-2"
+PIPELINE_VARS = {
+    "iam_region": REGION,
+    "iam_pipeline_roles_enabled": True,
+    "iam_artifact_bucket_name": "helloapp-artifacts-123456789012-ap-northeast-2",
+}
+
+
+def molecule(scenario: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
+    run_env.update(env, NO_COLOR="1", ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(
+        [str(VENV_BIN / "molecule"), "test", "-s", scenario],
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+
+
+def outputs(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "outputs.json").read_text())
+
+
+def statements(iam, role: str, policy: str) -> dict[str, dict]:
+    document = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def trust(service: str, source_account: bool = True) -> dict:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if source_account:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+@pytest.mark.slow
+def test_molecule_scenario(aws):
+    proc = molecule("iam", aws.env)
+    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+
+
+def test_stack_playbook_check_converge_idempotent_absent(aws, ansible_playbook):
+    iam = aws.boto3_client("iam")
+    extra = {"codepipeline_enabled": True}
+    check = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
+    assert check.rc == 0, check
+    assert check.changed() > 0, check
+    assert iam.list_roles()["Roles"] == [], "check mode must create nothing"
+
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert first.rc == 0, first
+    names = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
+    assert names == ["ecsCodeDeployRole", "ecsTaskExecutionRole", "helloapp-codebuild", "helloapp-codepipeline"]
+    execution = iam.get_role(RoleName="ecsTaskExecutionRole")["Role"]
+    assert execution["AssumeRolePolicyDocument"] == trust("ecs-tasks.amazonaws.com")
+    assert iam.get_role(RoleName="ecsCodeDeployRole")["Role"]["AssumeRolePolicyDocument"] == trust(
+        "codedeploy.amazonaws.com", source_account=False
+    )
+    attached = iam.list_attached_role_policies(RoleName="ecsCodeDeployRole")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]
+
+    # Check mode on the converged roles, then a real second run: nothing to change. (The Molecule scenario
+    # covers the role's own idempotence; this covers the playbook's wiring of the stack contract.)
+    recheck = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
+    assert recheck.changed() == 0, recheck
+    second = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert second.changed() == 0, second
+
+    gone = ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
+    assert gone.rc == 0, gone
+    assert iam.list_roles()["Roles"] == []
+
+
+def test_pipeline_roles_are_scoped(aws, ansible_playbook, tmp_path):
+    extra = {**PIPELINE_VARS, "iam_task_role_name": "helloappTask", "outputs_file": str(tmp_path / "outputs.json")}
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra)
+    assert result.rc == 0, result
+    arns = outputs(tmp_path)
+    assert arns == {
+        "execution": f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole",
+        "task": f"arn:aws:iam::{ACCOUNT}:role/helloappTask",
+        "codedeploy": f"arn:aws:iam::{ACCOUNT}:role/ecsCodeDeployRole",
+        "codebuild": f"arn:aws:iam::{ACCOUNT}:role/helloapp-codebuild",
+        "codepipeline": f"arn:aws:iam::{ACCOUNT}:role/helloapp-codepipeline",
+    }
+    iam = aws.boto3_client("iam")
+    assert iam.get_role(RoleName="helloapp-codebuild")["Role"]["AssumeRolePolicyDocument"] == trust(
+        "codebuild.amazonaws.com"
+    )
+    build = statements(iam, "helloapp-codebuild", "codebuild-access")
+    repository = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/fargatedemo/helloapp"
+    pushers = [s for s in build.values() if "ecr:PutImage" in s["Action"]]
+    assert [s["Resource"] for s in pushers] == [[repository]], "CodeBuild may push to this repository only"
+    assert build["EcrLogin"] == {
+        "Sid": "EcrLogin",
+        "Effect": "Allow",
+        "Action": ["ecr:GetAuthorizationToken"],
+        "Resource": "*",
+    }
+    log_group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/codebuild/helloapp-build"
+    assert build["BuildLogs"]["Resource"] == [log_group, log_group + ":*"]
+
+    pipeline = statements(iam, "helloapp-codepipeline", "codepipeline-access")
+    assert pipeline["PassTaskRolesToEcs"]["Resource"] == [arns["execution"], arns["task"]]
+    assert pipeline["PassTaskRolesToEcs"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    }
+    assert pipeline["SourceCodeCommit"]["Resource"] == [f"arn:aws:codecommit:{REGION}:{ACCOUNT}:helloapp"]
+    assert "SourceConnection" not in pipeline
+    assert pipeline["EcsService"]["Resource"] == [f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/helloapp/helloapp"]
+    assert pipeline["CodeDeployDeployment"]["Resource"] == [
+        f"arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentgroup:AppECS-helloapp-helloapp/DgpECS-helloapp-helloapp"
+    ]
+    wildcard = sorted(sid for sid, s in {**build, **pipeline}.items() if s["Resource"] == "*")
+    assert wildcard == ["EcrLogin", "EcsTaskDefinitions"]
+    for role in ("helloapp-codebuild", "helloapp-codepipeline", "ecsTaskExecutionRole", "ecsCodeDeployRole"):
+        for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            assert "FullAccess" not in policy["PolicyArn"]
+
+
+def test_connection_source_and_drift_repair(aws, ansible_playbook):
+    connection = f"arn:aws:codeconnections:{REGION}:{ACCOUNT}:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+    extra = {**PIPELINE_VARS, "iam_pipeline_source": "CodeConnections", "iam_codestar_connection_arn": connection}
+    assert ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra).rc == 0
+    iam = aws.boto3_client("iam")
+    pipeline = statements(iam, "helloapp-codepipeline", "codepipeline-access")
+    assert "SourceCodeCommit" not in pipeline
+    assert pipeline["SourceConnection"]["Resource"] == [connection]
+    assert pipeline["PassTaskRolesToEcs"]["Resource"] == [f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"]
+
+    # Someone widens the trust and attaches a FullAccess policy by hand: the next run puts it back.
+    wide = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+    iam.update_assume_role_policy(RoleName="ecsTaskExecutionRole", PolicyDocument=json.dumps(wide))
+    iam.attach_role_policy(
+        RoleName="ecsTaskExecutionRole", PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"
+    )
+    check = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra, check=True)
+    assert check.changed() == 1, check
+    repaired = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra)
+    assert repaired.changed() == 1, repaired
+    role = iam.get_role(RoleName="ecsTaskExecutionRole")["Role"]
+    assert role["AssumeRolePolicyDocument"] == trust("ecs-tasks.amazonaws.com")
+    attached = iam.list_attached_role_policies(RoleName="ecsTaskExecutionRole")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable", "check"),
+    [
+        ({"iam_task_execution_role_name": "ecs task role"}, "iam_task_execution_role_name", False),
+        ({"iam_task_execution_role_name": "ecs task role"}, "iam_task_execution_role_name", True),
+        ({"iam_codedeploy_role_name": "x" * 65}, "iam_codedeploy_role_name", False),
+        ({"iam_account_id": "12345"}, "iam_account_id", False),
+        ({"iam_state": "gone"}, "iam_state", False),
+        ({"iam_pipeline_roles_enabled": True, "iam_region": REGION}, "iam_artifact_bucket_name", False),
+        ({**PIPELINE_VARS, "iam_region": ""}, "iam_region", False),
+        ({**PIPELINE_VARS, "iam_pipeline_source": "GitHub"}, "iam_pipeline_source", False),
+        ({**PIPELINE_VARS, "iam_codestar_connection_arn": "my-connection"}, "iam_codestar_connection_arn", False),
+    ],
+)
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable, check):
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=overrides, check=check)
+    assert result.rc != 0, result
+    assert variable in result.stdout, result
+    assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"
