@@ -1,0 +1,618 @@
+#!/usr/bin/python
+# Copyright: fargatedemo maintainers
+# Apache License 2.0 (see galaxy.yml)
+#
+# Why our own module: community.aws.ecs_service (10.0.0) decides "no change" without looking at the
+# deployment configuration, network configuration or platform version (so changing minimum healthy /
+# maximum percent or the subnets does nothing), has no wait for a stable service on create/update,
+# predicts nothing in check mode, and for CODE_DEPLOY services still sends UpdateService with an empty
+# task definition. This one compares every field it manages, knows what each deployment controller lets
+# UpdateService change, refuses a controller switch with what to do instead, and waits with its own
+# bounded poll loop.
+
+DOCUMENTATION = r"""
+---
+module: ecs_service
+short_description: Create, update or delete an ECS service (rolling update or CodeDeploy blue/green)
+version_added: 1.0.0
+description:
+  - Creates the service when it is missing; otherwise compares desired count, deployment configuration,
+    health-check grace period and, for the C(ECS) (rolling update) controller, task definition, network
+    configuration, platform version and load balancers, and calls UpdateService only for what differs.
+  - For a C(CODE_DEPLOY) service only what AWS lets UpdateService change is updated (desired count,
+    deployment configuration, health-check grace period). A different task definition is not applied;
+    RV(deployment_needed) tells the caller to run a CodeDeploy deployment. Load balancers and network
+    configuration are left as CodeDeploy set them.
+  - The deployment controller of an existing service cannot change; the module fails and says what to do.
+  - With O(wait) it polls DescribeServices until the service is stable (its only deployment has rolled
+    out and runs the desired count), fails when the rollout failed or the circuit breaker rolled it back,
+    and gives up after O(wait_timeout) seconds.
+author:
+  - fargatedemo maintainers
+options:
+  state:
+    description: V(present) creates or updates the service; V(absent) scales it to 0 and deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description: Service name.
+    type: str
+    required: true
+  cluster:
+    description: Cluster name or ARN.
+    type: str
+    required: true
+  task_definition:
+    description:
+      - Task definition ARN (or C(family:revision)) the service runs. Required to create the service.
+      - For a C(CODE_DEPLOY) service it is only used on creation; later differences set RV(deployment_needed).
+    type: str
+  desired_count:
+    description: Number of tasks to keep running.
+    type: int
+  launch_type:
+    description: Launch type. Leave out when O(capacity_provider_strategy) is used.
+    type: str
+    choices: [FARGATE, EC2, EXTERNAL]
+  capacity_provider_strategy:
+    description: Capacity providers instead of a launch type.
+    type: list
+    elements: dict
+    suboptions:
+      capacity_provider:
+        description: Capacity provider name, for example V(FARGATE) or V(FARGATE_SPOT).
+        type: str
+        required: true
+      weight:
+        description: Relative share of tasks.
+        type: int
+        default: 0
+      base:
+        description: Tasks placed on this provider first.
+        type: int
+        default: 0
+  platform_version:
+    description: Fargate platform version.
+    type: str
+  network_configuration:
+    description: awsvpc network configuration of the tasks.
+    type: dict
+    suboptions:
+      subnets:
+        description: Subnet IDs.
+        type: list
+        elements: str
+        required: true
+      security_groups:
+        description: Security group IDs.
+        type: list
+        elements: str
+        default: []
+      assign_public_ip:
+        description: Give the tasks public IP addresses.
+        type: bool
+        default: false
+  load_balancers:
+    description: Target groups the service registers its tasks with.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      target_group_arn:
+        description: Target group ARN.
+        type: str
+        required: true
+      container_name:
+        description: Container to register.
+        type: str
+        required: true
+      container_port:
+        description: Container port to register.
+        type: int
+        required: true
+  health_check_grace_period_seconds:
+    description: Seconds ECS ignores failing load balancer health checks of a new task (only with O(load_balancers)).
+    type: int
+  deployment_controller:
+    description: V(ECS) (rolling update) or V(CODE_DEPLOY) (blue/green); fixed once the service exists.
+    type: str
+    choices: [ECS, CODE_DEPLOY]
+    default: ECS
+  deployment_configuration:
+    description: Rolling update bounds and circuit breaker.
+    type: dict
+    default: {}
+    suboptions:
+      minimum_healthy_percent:
+        description: Lower bound of running tasks during a deployment, in percent of the desired count.
+        type: int
+        default: 100
+      maximum_percent:
+        description: Upper bound of running plus pending tasks during a deployment, in percent of the desired count.
+        type: int
+        default: 200
+      circuit_breaker_enable:
+        description: Stop a rolling deployment whose tasks keep failing (C(ECS) controller only).
+        type: bool
+        default: false
+      circuit_breaker_rollback:
+        description: Roll back to the last completed deployment when the circuit breaker trips.
+        type: bool
+        default: false
+  force_new_deployment:
+    description: Start a new deployment even when nothing changed (C(ECS) controller only; always reports a change).
+    type: bool
+    default: false
+  tags:
+    description: Tags set when the service is created.
+    type: dict
+  wait:
+    description: Wait until the service is stable (O(state=present)) or gone (O(state=absent)).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait at most.
+    type: int
+    default: 600
+  wait_delay:
+    description: Seconds between two polls.
+    type: float
+    default: 5
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Rolling-update service behind tg1, two tasks in private subnets
+  fargatedemo.ecs_delivery.ecs_service:
+    name: helloapp
+    cluster: helloapp
+    task_definition: "{{ td.task_definition_arn }}"
+    desired_count: 2
+    launch_type: FARGATE
+    platform_version: LATEST
+    network_configuration:
+      subnets: "{{ private_subnet_ids }}"
+      security_groups: ["{{ tasks_sg_id }}"]
+    load_balancers:
+      - target_group_arn: "{{ tg1_arn }}"
+        container_name: helloapp
+        container_port: 8000
+    health_check_grace_period_seconds: 30
+    deployment_configuration:
+      minimum_healthy_percent: 100
+      maximum_percent: 200
+      circuit_breaker_enable: true
+      circuit_breaker_rollback: true
+    wait_timeout: 900
+
+- name: Delete the service (scales it to 0 first)
+  fargatedemo.ecs_delivery.ecs_service:
+    name: helloapp
+    cluster: helloapp
+    state: absent
+"""
+
+RETURN = r"""
+service:
+  description: The service as DescribeServices returns it (snake_cased), after the change and the wait.
+  returned: when the service exists (or, in check mode, would exist)
+  type: dict
+deployment_needed:
+  description:
+    - C(CODE_DEPLOY) services only. True when O(task_definition) differs from the task definition the
+      service runs, so a CodeDeploy deployment must ship it.
+  returned: when state is present
+  type: bool
+live_task_definition:
+  description: Task definition ARN the service runs (for C(CODE_DEPLOY), the primary task set's).
+  returned: when the service exists
+  type: str
+updated_fields:
+  description: UpdateService parameters that were (or, in check mode, would be) sent.
+  returned: when state is present
+  type: list
+  elements: str
+  sample: [taskDefinition, desiredCount]
+deployment_controller:
+  description: Deployment controller of the service that was deleted.
+  returned: when state is absent and a service was deleted
+  type: str
+  sample: CODE_DEPLOY
+waited_seconds:
+  description: Seconds spent waiting.
+  returned: always
+  type: float
+"""
+
+import time
+
+try:  # noqa: SIM105 - the amazon.aws module pattern; AnsibleAWSModule reports a missing botocore
+    import botocore
+except ImportError:
+    pass
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+# What UpdateService may change per deployment controller (ECS API reference, UpdateService).
+UPDATABLE = {
+    "ECS": (
+        "desiredCount",
+        "deploymentConfiguration",
+        "healthCheckGracePeriodSeconds",
+        "taskDefinition",
+        "networkConfiguration",
+        "platformVersion",
+        "loadBalancers",
+        "capacityProviderStrategy",
+    ),
+    "CODE_DEPLOY": ("desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds"),
+}
+
+
+class ServiceError(Exception):
+    pass
+
+
+def describe(client, module, cluster, name):
+    try:
+        answer = client.describe_services(cluster=cluster, services=[name], include=["TAGS"], aws_retry=True)
+    except is_boto3_error_code("ClusterNotFoundException"):
+        return None  # no cluster, no service (check mode on an empty account)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Couldn't describe service {name} in cluster {cluster}")
+    for service in answer.get("services", []):
+        if service.get("status") in ("ACTIVE", "DRAINING"):
+            return service
+    return None
+
+
+def controller_of(service):
+    return (service.get("deploymentController") or {}).get("type", "ECS")
+
+
+def live_task_definition(service):
+    """The task definition the service runs; for CODE_DEPLOY the primary task set's."""
+    for task_set in service.get("taskSets") or []:
+        if task_set.get("status") == "PRIMARY":
+            return task_set.get("taskDefinition")
+    return service.get("taskDefinition")
+
+
+def same_task_definition(wanted, arn):
+    if not wanted or not arn:
+        return wanted == arn
+    return wanted == arn or arn.endswith("/" + wanted)
+
+
+def wanted_fields(params):
+    """The API shape of what the options ask for (only what was given)."""
+    fields = {"deploymentController": {"type": params["deployment_controller"]}}
+    if params["task_definition"]:
+        fields["taskDefinition"] = params["task_definition"]
+    if params["desired_count"] is not None:
+        fields["desiredCount"] = params["desired_count"]
+    if params["launch_type"]:
+        fields["launchType"] = params["launch_type"]
+    if params["capacity_provider_strategy"]:
+        fields["capacityProviderStrategy"] = [
+            {"capacityProvider": p["capacity_provider"], "weight": p["weight"], "base": p["base"]}
+            for p in params["capacity_provider_strategy"]
+        ]
+    if params["platform_version"]:
+        fields["platformVersion"] = params["platform_version"]
+    net = params["network_configuration"]
+    if net:
+        fields["networkConfiguration"] = {
+            "awsvpcConfiguration": {
+                "subnets": sorted(net["subnets"]),
+                "securityGroups": sorted(net["security_groups"] or []),
+                "assignPublicIp": "ENABLED" if net["assign_public_ip"] else "DISABLED",
+            }
+        }
+    fields["loadBalancers"] = [
+        {
+            "targetGroupArn": lb["target_group_arn"],
+            "containerName": lb["container_name"],
+            "containerPort": lb["container_port"],
+        }
+        for lb in params["load_balancers"]
+    ]
+    # ECS only keeps a grace period for services behind a load balancer.
+    if params["health_check_grace_period_seconds"] is not None and params["load_balancers"]:
+        fields["healthCheckGracePeriodSeconds"] = params["health_check_grace_period_seconds"]
+    dc = params["deployment_configuration"] or {}
+    config = {
+        "minimumHealthyPercent": dc.get("minimum_healthy_percent", 100),
+        "maximumPercent": dc.get("maximum_percent", 200),
+    }
+    if params["deployment_controller"] == "ECS":
+        config["deploymentCircuitBreaker"] = {
+            "enable": bool(dc.get("circuit_breaker_enable", False)),
+            "rollback": bool(dc.get("circuit_breaker_rollback", False)),
+        }
+    fields["deploymentConfiguration"] = config
+    return fields
+
+
+def _comparable(key, value):
+    if key == "networkConfiguration" and value:
+        vpc = value.get("awsvpcConfiguration") or {}
+        return {
+            "subnets": sorted(vpc.get("subnets") or []),
+            "securityGroups": sorted(vpc.get("securityGroups") or []),
+            "assignPublicIp": vpc.get("assignPublicIp", "DISABLED"),
+        }
+    if key == "loadBalancers":
+        return sorted(
+            (lb.get("targetGroupArn"), lb.get("loadBalancerName"), lb.get("containerName"), lb.get("containerPort"))
+            for lb in value or []
+        )
+    if key == "deploymentConfiguration":
+        value = dict(value or {})
+        breaker = value.pop("deploymentCircuitBreaker", None) or {"enable": False, "rollback": False}
+        out = {k: value.get(k) for k in ("minimumHealthyPercent", "maximumPercent")}
+        out["deploymentCircuitBreaker"] = {"enable": breaker.get("enable"), "rollback": breaker.get("rollback")}
+        return out
+    if key == "capacityProviderStrategy":
+        return sorted((p.get("capacityProvider"), p.get("weight", 0), p.get("base", 0)) for p in value or [])
+    return value
+
+
+def changes(wanted, existing):
+    """UpdateService parameters whose wanted value differs from the service's, for its controller."""
+    controller = controller_of(existing)
+    diff = {}
+    for key in UPDATABLE[controller]:
+        if key not in wanted:
+            continue
+        if key == "taskDefinition":
+            if not same_task_definition(wanted[key], existing.get("taskDefinition")):
+                diff[key] = wanted[key]
+            continue
+        if key == "deploymentConfiguration" and controller != "ECS":
+            mine = {k: wanted[key][k] for k in ("minimumHealthyPercent", "maximumPercent")}
+            theirs = _comparable(key, existing.get(key))
+            theirs.pop("deploymentCircuitBreaker")
+            if mine != theirs:
+                diff[key] = wanted[key]
+            continue
+        if _comparable(key, wanted[key]) != _comparable(key, existing.get(key)):
+            diff[key] = wanted[key]
+    return diff
+
+
+def create_params(module, wanted):
+    params = dict(wanted)
+    params.update(cluster=module.params["cluster"], serviceName=module.params["name"], schedulingStrategy="REPLICA")
+    if not params["loadBalancers"]:
+        params.pop("loadBalancers")
+    if module.params["tags"]:
+        params["tags"] = ansible_dict_to_boto3_tag_list(module.params["tags"], "key", "value")
+    return params
+
+
+def is_stable(service):
+    """(stable, failure message or None) of a service, per its controller."""
+    if controller_of(service) == "ECS":
+        deployments = service.get("deployments") or []
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        if primary is None:
+            return False, None
+        if primary.get("rolloutState") == "FAILED":
+            return False, primary.get("rolloutStateReason") or "the deployment failed"
+        done = primary.get("rolloutState", "COMPLETED") == "COMPLETED"
+        return (
+            done and len(deployments) == 1 and service.get("runningCount") == service.get("desiredCount"),
+            None,
+        )
+    return service.get("runningCount") == service.get("desiredCount") and not service.get("pendingCount"), None
+
+
+def wait_stable(client, module, cluster, name, task_definition=None):
+    deadline = time.monotonic() + module.params["wait_timeout"]
+    started = time.monotonic()
+    while True:
+        service = describe(client, module, cluster, name)
+        if service is None:
+            raise ServiceError(f"Service {name} disappeared while waiting for it to be stable")
+        stable, failure = is_stable(service)
+        if failure:
+            raise ServiceError(f"Deployment of service {name} failed: {failure}", service)
+        if stable:
+            if (
+                task_definition
+                and controller_of(service) == "ECS"
+                and not same_task_definition(task_definition, service.get("taskDefinition"))
+            ):
+                raise ServiceError(
+                    f"Service {name} rolled back to {service.get('taskDefinition')} instead of running "
+                    f"{task_definition} (deployment circuit breaker)",
+                    service,
+                )
+            return service, time.monotonic() - started
+        if time.monotonic() >= deadline:
+            raise ServiceError(
+                f"Service {name} was not stable after {module.params['wait_timeout']} s "
+                f"(running {service.get('runningCount')}, pending {service.get('pendingCount')}, "
+                f"desired {service.get('desiredCount')}, {len(service.get('deployments') or [])} deployments)",
+                service,
+            )
+        time.sleep(module.params["wait_delay"])
+
+
+def snake(service):
+    return camel_dict_to_snake_dict(service or {}, ignore_list=["tags"])
+
+
+def ensure_present(client, module):
+    params = module.params
+    cluster, name = params["cluster"], params["name"]
+    wanted = wanted_fields(params)
+    existing = describe(client, module, cluster, name)
+    result = {"changed": False, "updated_fields": [], "deployment_needed": False, "waited_seconds": 0.0}
+
+    if existing is None:
+        if not params["task_definition"]:
+            module.fail_json(msg=f"task_definition is required to create service {name}")
+        result["changed"] = True
+        if module._diff:
+            result["diff"] = {"before": {}, "after": wanted}
+        if module.check_mode:
+            result["service"] = snake(dict(wanted, serviceName=name, status="ACTIVE"))
+            return result
+        try:
+            service = client.create_service(aws_retry=True, **create_params(module, wanted))["service"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Couldn't create service {name}")
+        task_definition = params["task_definition"]
+    else:
+        controller = controller_of(existing)
+        if controller != params["deployment_controller"]:
+            module.fail_json(
+                msg=(
+                    f"Service {name} in cluster {cluster} uses the {controller} deployment controller and ECS "
+                    f"cannot change it to {params['deployment_controller']} in place. Either delete the service "
+                    f"(state=absent, then run again) or create the {params['deployment_controller']} service "
+                    f"under a new name."
+                ),
+                service=snake(existing),
+            )
+        update = changes(wanted, existing)
+        if params["force_new_deployment"] and controller == "ECS":
+            update["forceNewDeployment"] = True
+        live = live_task_definition(existing)
+        result["live_task_definition"] = live
+        if controller == "CODE_DEPLOY" and params["task_definition"]:
+            result["deployment_needed"] = not same_task_definition(params["task_definition"], live)
+        result["updated_fields"] = sorted(update)
+        service = existing
+        task_definition = params["task_definition"] if controller == "ECS" else None
+        if update:
+            result["changed"] = True
+            if module._diff:
+                result["diff"] = {
+                    "before": {k: existing.get(k) for k in update if k != "forceNewDeployment"},
+                    "after": {k: v for k, v in update.items() if k != "forceNewDeployment"},
+                }
+            if module.check_mode:
+                result["service"] = snake(dict(existing, **update))
+                return result
+            try:
+                service = client.update_service(cluster=cluster, service=name, aws_retry=True, **update)["service"]
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg=f"Couldn't update service {name}")
+    if params["wait"] and not module.check_mode:
+        try:
+            service, result["waited_seconds"] = wait_stable(client, module, cluster, name, task_definition)
+        except ServiceError as e:
+            extra = {"service": snake(e.args[1])} if len(e.args) > 1 else {}
+            module.fail_json(msg=str(e.args[0]), **dict(result, **extra))
+    result["service"] = snake(service)
+    result["live_task_definition"] = live_task_definition(service)
+    return result
+
+
+def ensure_absent(client, module):
+    cluster, name = module.params["cluster"], module.params["name"]
+    existing = describe(client, module, cluster, name)
+    result = {"changed": False, "waited_seconds": 0.0}
+    if existing is None or existing.get("status") != "ACTIVE":
+        return result
+    result.update(changed=True, deployment_controller=controller_of(existing))
+    if module._diff:
+        result["diff"] = {"before": {"serviceName": name, "status": "ACTIVE"}, "after": {}}
+    if module.check_mode:
+        return result
+    try:
+        if existing.get("desiredCount"):
+            client.update_service(cluster=cluster, service=name, desiredCount=0, aws_retry=True)
+        client.delete_service(cluster=cluster, service=name, force=True, aws_retry=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Couldn't delete service {name}")
+    if module.params["wait"]:
+        started = time.monotonic()
+        deadline = started + module.params["wait_timeout"]
+        while describe(client, module, cluster, name) is not None:
+            if time.monotonic() >= deadline:
+                module.fail_json(msg=f"Service {name} still draining after {module.params['wait_timeout']} s")
+            time.sleep(module.params["wait_delay"])
+        result["waited_seconds"] = time.monotonic() - started
+    return result
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        name=dict(type="str", required=True),
+        cluster=dict(type="str", required=True),
+        task_definition=dict(type="str"),
+        desired_count=dict(type="int"),
+        launch_type=dict(type="str", choices=["FARGATE", "EC2", "EXTERNAL"]),
+        capacity_provider_strategy=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                capacity_provider=dict(type="str", required=True),
+                weight=dict(type="int", default=0),
+                base=dict(type="int", default=0),
+            ),
+        ),
+        platform_version=dict(type="str"),
+        network_configuration=dict(
+            type="dict",
+            options=dict(
+                subnets=dict(type="list", elements="str", required=True),
+                security_groups=dict(type="list", elements="str", default=[]),
+                assign_public_ip=dict(type="bool", default=False),
+            ),
+        ),
+        load_balancers=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(
+                target_group_arn=dict(type="str", required=True),
+                container_name=dict(type="str", required=True),
+                container_port=dict(type="int", required=True),
+            ),
+        ),
+        health_check_grace_period_seconds=dict(type="int"),
+        deployment_controller=dict(type="str", choices=["ECS", "CODE_DEPLOY"], default="ECS"),
+        deployment_configuration=dict(
+            type="dict",
+            default={},
+            options=dict(
+                minimum_healthy_percent=dict(type="int", default=100),
+                maximum_percent=dict(type="int", default=200),
+                circuit_breaker_enable=dict(type="bool", default=False),
+                circuit_breaker_rollback=dict(type="bool", default=False),
+            ),
+        ),
+        force_new_deployment=dict(type="bool", default=False),
+        tags=dict(type="dict"),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+        wait_delay=dict(type="float", default=5),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[["launch_type", "capacity_provider_strategy"]],
+    )
+    if module.params["desired_count"] is not None and module.params["desired_count"] < 0:
+        module.fail_json(msg="desired_count must be 0 or more")
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    handler = ensure_present if module.params["state"] == "present" else ensure_absent
+    module.exit_json(**handler(client, module))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""The ecs_service role against the emulator: converge, idempotence, scale up, image change, bad input.
+
+Uses the session ``emulator`` and ``ansible_playbook`` fixtures of tests/conftest.py and the Molecule scenario's
+playbooks (molecule/ecs_service) so the scenario and these tests exercise the same inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "molecule" / "ecs_service"
+MUTATING = {"RegisterTaskDefinition", "CreateService", "UpdateService", "DeleteService", "DeregisterTaskDefinition"}
+
+
+def ecs_calls(emulator, actions=None):
+    """ECS actions in the emulator's request log (optionally only those in ``actions``)."""
+    log = emulator.admin("requests")["requests"]
+    return [r["action"] for r in log if r["service"] == "ecs" and (actions is None or r["action"] in actions)]
+
+
+def clear_log(emulator):
+    emulator.admin("requests", "DELETE")
+
+
+def service_named(emulator, name):
+    ecs = emulator.boto3_client("ecs")
+    return ecs.describe_services(cluster="molecule-cluster", services=[name])["services"][0]
+
+
+def service(emulator):
+    return service_named(emulator, "molecule-svc")
+
+
+def revisions(emulator):
+    ecs = emulator.boto3_client("ecs")
+    return ecs.list_task_definitions(familyPrefix="molecule-svc")["taskDefinitionArns"]
+
+
+@pytest.fixture(scope="module")
+def stack(emulator):
+    """A reset emulator (tasks start after 1 emulated second) with the scenario's prerequisites."""
+    emulator.reset()
+    emulator.admin("ecs_service", "POST", {"taskStartSeconds": 1})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(emulator.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+    proc = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", "inventory/local", str(SCENARIO / "prepare.yml")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return emulator
+
+
+def converge(ansible_playbook, extra_vars=None, check=False):
+    return ansible_playbook(SCENARIO / "converge.yml", extra_vars=extra_vars, check=check, diff=check)
+
+
+@pytest.mark.slow
+def test_rolling_converge_idempotence_scale_up_and_image_change(stack, ansible_playbook):
+    emulator = stack
+
+    # Check mode on an account without the service: reports changes, makes none.
+    clear_log(emulator)
+    checked = converge(ansible_playbook, check=True)
+    assert checked.rc == 0, str(checked)
+    assert checked.changed() > 0, str(checked)
+    assert not ecs_calls(emulator, MUTATING), ecs_calls(emulator)
+
+    first = converge(ansible_playbook)
+    assert first.rc == 0, str(first)
+    svc = service(emulator)
+    assert svc["runningCount"] == 2 and svc["desiredCount"] == 2
+    assert svc["taskDefinition"].endswith("task-definition/molecule-svc:1")
+
+    # Second run: nothing changes, no revision, no update.
+    clear_log(emulator)
+    again = converge(ansible_playbook)
+    assert again.rc == 0, str(again)
+    assert again.changed() == 0, str(again)
+    assert not ecs_calls(emulator, MUTATING)
+
+    # Scale up (the seed's part 2): exactly one new revision and one service update, then stable again.
+    clear_log(emulator)
+    bigger = {"ecs_service_task_cpu": 512, "ecs_service_task_memory": 1024}
+    scaled = converge(ansible_playbook, bigger)
+    assert scaled.rc == 0, str(scaled)
+    assert ecs_calls(emulator, MUTATING) == ["RegisterTaskDefinition", "UpdateService"]
+    svc = service(emulator)
+    assert svc["taskDefinition"].endswith(":2")
+    assert len(svc["deployments"]) == 1 and svc["runningCount"] == 2
+    td = emulator.boto3_client("ecs").describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+    assert (td["cpu"], td["memory"]) == ("512", "1024")
+
+    # A new image: exactly one new revision and one update.
+    clear_log(emulator)
+    newer = dict(bigger, ecs_service_image="127.0.0.1:5000/fargatedemo/helloapp:v2")
+    shipped = converge(ansible_playbook, newer)
+    assert shipped.rc == 0, str(shipped)
+    assert ecs_calls(emulator, MUTATING) == ["RegisterTaskDefinition", "UpdateService"]
+    assert service(emulator)["taskDefinition"].endswith(":3")
+    assert len(revisions(emulator)) == 3
+
+    # Check mode with yet another change: reported, nothing registered or updated.
+    clear_log(emulator)
+    preview = converge(ansible_playbook, dict(newer, ecs_service_image="127.0.0.1:5000/fargatedemo/helloapp:v3"), True)
+    assert preview.rc == 0 and preview.changed() > 0, str(preview)
+    assert not ecs_calls(emulator, MUTATING)
+
+
+BLUE_GREEN = {
+    "ecs_service_deployment_controller": "CODE_DEPLOY",
+    "ecs_service_name": "molecule-bg",
+    "ecs_service_task_family": "molecule-bg",
+}
+
+
+def listener_targets(emulator):
+    elb = emulator.boto3_client("elbv2")
+    lb = elb.describe_load_balancers(Names=["molecule-alb"])["LoadBalancers"][0]
+    out = {}
+    for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+        action = listener["DefaultActions"][0]
+        arns = [action["TargetGroupArn"]] if action.get("TargetGroupArn") else []
+        arns += [tg["TargetGroupArn"] for tg in (action.get("ForwardConfig") or {}).get("TargetGroups", [])]
+        out[listener["Port"]] = sorted({arn.split("/")[1] for arn in arns})
+    return out
+
+
+def calls(emulator, service, actions):
+    log = emulator.admin("requests")["requests"]
+    return [r["action"] for r in log if r["service"] == service and r["action"] in actions]
+
+
+@pytest.mark.slow
+def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_playbook):
+    """CODE_DEPLOY: a new image ships as one CodeDeploy deployment; a re-run after the swap changes nothing."""
+    emulator = stack
+    created = converge(ansible_playbook, BLUE_GREEN)
+    assert created.rc == 0, str(created)
+    assert service_named(emulator, "molecule-bg")["deploymentController"]["type"] == "CODE_DEPLOY"
+    assert listener_targets(emulator) == {80: ["molecule-tg1"], 8080: ["molecule-tg1"]}
+
+    # A new image: one revision, one deployment, and no UpdateService (ECS refuses it for CODE_DEPLOY).
+    clear_log(emulator)
+    v2 = dict(BLUE_GREEN, ecs_service_image="127.0.0.1:5000/fargatedemo/helloapp:v2")
+    shipped = converge(ansible_playbook, v2)
+    assert shipped.rc == 0, str(shipped)
+    assert calls(emulator, "ecs", MUTATING) == ["RegisterTaskDefinition"]
+    assert calls(emulator, "codedeploy", {"CreateDeployment"}) == ["CreateDeployment"]
+    assert listener_targets(emulator)[80] == ["molecule-tg2"]
+
+    # Drift safety: re-running leaves the listeners and the service as CodeDeploy set them.
+    clear_log(emulator)
+    again = converge(ansible_playbook, v2)
+    assert again.rc == 0 and again.changed() == 0, str(again)
+    assert calls(emulator, "ecs", MUTATING) == []
+    assert calls(emulator, "codedeploy", {"CreateDeployment", "UpdateDeploymentGroup"}) == []
+    assert calls(emulator, "elbv2", {"ModifyListener"}) == []
+    assert listener_targets(emulator)[80] == ["molecule-tg2"]
+
+    # Check mode with a newer image: reported, nothing registered, deployed or updated.
+    clear_log(emulator)
+    preview = converge(ansible_playbook, dict(v2, ecs_service_image="127.0.0.1:5000/fargatedemo/helloapp:v3"), True)
+    assert preview.rc == 0 and preview.changed() > 0, str(preview)
+    assert calls(emulator, "ecs", MUTATING) == []
+    assert calls(emulator, "codedeploy", {"CreateDeployment"}) == []
+
+    # Desired count still changes in place (UpdateService without a task definition).
+    clear_log(emulator)
+    scaled = converge(ansible_playbook, dict(v2, ecs_service_desired_count=3))
+    assert scaled.rc == 0, str(scaled)
+    assert calls(emulator, "ecs", MUTATING) == ["UpdateService"]
+    assert calls(emulator, "codedeploy", {"CreateDeployment"}) == []
+    assert service_named(emulator, "molecule-bg")["desiredCount"] == 3
+
+    # The controller cannot change in place: the role says what to do, before changing anything.
+    clear_log(emulator)
+    switched = converge(
+        ansible_playbook, dict(v2, ecs_service_desired_count=3, ecs_service_deployment_controller="ECS")
+    )
+    assert switched.rc != 0, str(switched)
+    assert "cannot change it to ECS in place" in switched.stdout, str(switched)
+    assert calls(emulator, "ecs", MUTATING - {"RegisterTaskDefinition"}) == []
+
+    removed = ansible_playbook(SCENARIO / "destroy.yml", extra_vars=dict(BLUE_GREEN, molecule_keep_prerequisites=True))
+    assert removed.rc == 0, str(removed)
+    assert emulator.boto3_client("codedeploy").list_applications()["applications"] == []
+
+
+@pytest.mark.slow
+def test_teardown_is_complete_and_idempotent(stack, ansible_playbook):
+    emulator = stack
+    # Teardown removes the service, the revisions and the prerequisites; a second teardown changes nothing.
+    gone = ansible_playbook(SCENARIO / "destroy.yml")
+    assert gone.rc == 0, str(gone)
+    assert revisions(emulator) == []
+    twice = ansible_playbook(SCENARIO / "destroy.yml")
+    assert twice.rc == 0 and twice.changed() == 0, str(twice)
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "named"),
+    [
+        ({"ecs_service_task_cpu": 256, "ecs_service_task_memory": 4096}, "ecs_service_task_memory"),
+        ({"ecs_service_task_cpu": 300}, "ecs_service_task_cpu"),
+        ({"ecs_service_desired_count": -1}, "ecs_service_desired_count"),
+        ({"ecs_service_deployment_controller": "BLUE_GREEN"}, "ecs_service_deployment_controller"),
+        (
+            {"ecs_service_minimum_healthy_percent": 100, "ecs_service_maximum_percent": 100},
+            "ecs_service_maximum_percent",
+        ),
+        ({"ecs_service_log_retention_days": 10}, "ecs_service_log_retention_days"),
+    ],
+    ids=["cpu256-mem4096", "cpu300", "negative-count", "bad-controller", "100-100", "retention"],
+)
+def test_invalid_input_fails_before_any_aws_call(emulator, ansible_playbook, extra_vars, named, tmp_path):
+    # A playbook with the role only (the scenario's converge reads the default VPC first).
+    playbook = tmp_path / "bad.yml"
+    playbook.write_text(
+        "---\n- hosts: localhost\n  gather_facts: false\n  vars_files: ['"
+        + str(SCENARIO / "vars" / "scenario.yml")
+        + "']\n  roles:\n    - role: ecs_service\n      vars:\n        ecs_service_subnet_ids: [subnet-1]\n"
+        + "        ecs_service_vpc_id: vpc-1\n"
+    )
+    clear_log(emulator)
+    result = ansible_playbook(playbook, extra_vars=extra_vars)
+    assert result.rc != 0, str(result)
+    assert named in result.stdout, str(result)
+    assert emulator.admin("requests")["requests"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("molecule", path=str(ROOT / ".venv" / "bin")) is None, reason="molecule not installed")
+def test_molecule_scenario(emulator):
+    emulator.reset()
+    emulator.admin("ecs_service", "POST", {"taskStartSeconds": 1})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(emulator.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "molecule"), "test", "-s", "ecs_service"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+def test_specs_defaults_and_readme_agree():
+    """meta/argument_specs.yml, defaults/main.yml and the README table list the same variables and defaults."""
+    role = ROOT / "roles" / "ecs_service"
+    specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+    defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text())
+    readme = (role / "README.md").read_text()
+    assert set(specs) == set(defaults)
+    for name, spec in specs.items():
+        assert spec["default"] == defaults[name], name
+        assert spec.get("description"), name
+        assert f"| `{name}` |" in readme, name
