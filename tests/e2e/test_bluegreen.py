@@ -1,0 +1,233 @@
+"""Blue/green releases end to end on the emulator: site.yml with CODE_DEPLOY, then playbooks/deploy.yml and
+playbooks/rollback.yml, checked with boto3 and the emulator's CodeDeploy timeline (GET /_emulator/codedeploy).
+
+The tests share one stack (module scope) and run in file order: each starts from the state the previous one
+left (v2 live on the second target group after the first test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AWS_CLI = ROOT / ".venv" / "bin" / "aws"
+APP = "AppECS-helloapp-helloapp"
+GROUP = "DgpECS-helloapp-helloapp"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.docker,
+    pytest.mark.emulator,
+    pytest.mark.parametrize("e2e_stack", ["CODE_DEPLOY"], indirect=True),
+]
+
+
+def listener_changes(deployment: dict) -> list[tuple[str, dict[str, float]]]:
+    """[(route, weights)] of a deployment's listener modifications, in order (test / production)."""
+    return [(h["route"], h["weights"]) for h in deployment["history"] if h["action"] == "listenerModified"]
+
+
+def new_deployments(stack, before: int) -> list[dict]:
+    return [d for d in stack.deployments() if d["creator"] == "user"][before:]
+
+
+def user_deployment_count(stack) -> int:
+    return len([d for d in stack.deployments() if d["creator"] == "user"])
+
+
+def set_timings(stack, **timings: float) -> None:
+    stack.emulator.admin("codedeploy", "POST", {"timings": timings})
+
+
+def test_deploy_v2_shifts_production_after_test_traffic(e2e_stack):
+    stack = e2e_stack
+    blue = stack.live_target_group(80)
+    assert blue == "helloapp-tg1" and stack.listener_weights(8080) == {"helloapp-tg1": 100.0}
+    before = user_deployment_count(stack)
+
+    run = stack.play("playbooks/deploy.yml", {"app_image_tag": "v2"})
+
+    assert run.rc == 0, run
+    (deployment,) = new_deployments(stack, before)
+    assert deployment["status"] == "Succeeded"
+    green = deployment["replacement"]["targetGroupName"]
+    assert green == "helloapp-tg2"
+    assert stack.live_target_group(80) == green
+    # The test listener moved to the replacement first, then production: never the other way round.
+    assert listener_changes(deployment) == [("test", {green: 100.0}), ("production", {blue: 0.0, green: 100.0})]
+    service = stack.service()
+    assert service["loadBalancers"][0]["targetGroupArn"].split("/")[-2] == green
+    assert (
+        stack.client("ecs")
+        .describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"][
+            0
+        ]["image"]
+        .endswith(":v2")
+    )
+    # Each lifecycle step printed, in order, and the summary.
+    events = re.findall(r"\(item=(\w+)\) => \n\s+msg: '\1: Succeeded", run.stdout)
+    assert events == [
+        "BeforeInstall",
+        "Install",
+        "AfterInstall",
+        "AllowTestTraffic",
+        "AfterAllowTestTraffic",
+        "BeforeAllowTraffic",
+        "AllowTraffic",
+        "AfterAllowTraffic",
+    ], run.stdout[-4000:]
+    assert "Live image:" in run.stdout and ":v2'" in run.stdout
+
+
+def test_site_rerun_changes_nothing_and_keeps_the_swap(e2e_stack):
+    stack = e2e_stack
+    before = user_deployment_count(stack)
+    prod, test = stack.listener_weights(80), stack.listener_weights(8080)
+    task_definition = stack.service()["taskDefinition"]
+
+    run = stack.play("site.yml", {"app_image_tag": "v2"})
+
+    assert run.rc == 0, run
+    assert run.changed == 0, run
+    assert user_deployment_count(stack) == before
+    assert stack.listener_weights(80) == prod == {"helloapp-tg2": 100.0}
+    assert stack.listener_weights(8080) == test
+    assert stack.service()["taskDefinition"] == task_definition
+
+
+@pytest.mark.parametrize(
+    ("playbook", "tags"),
+    [("playbooks/deploy.yml", None), ("site.yml", "deploy")],
+    ids=["deploy.yml", "site.yml--tags-deploy"],
+)
+def test_deploying_the_live_revision_again_is_a_noop(e2e_stack, playbook, tags):
+    stack = e2e_stack
+    before = user_deployment_count(stack)
+
+    run = stack.play(playbook, {"app_image_tag": "v2"}, tags=tags)
+
+    assert run.rc == 0, run
+    assert run.changed == 0, run
+    assert user_deployment_count(stack) == before
+    assert stack.live_target_group(80) == "helloapp-tg2"
+    if playbook == "playbooks/deploy.yml":
+        assert "No deployment started" in run.stdout, run
+
+
+def test_a_release_that_never_turns_healthy_fails_and_rolls_back(e2e_stack):
+    stack = e2e_stack
+    live = stack.live_target_group(80)
+    task_definition = stack.service()["taskDefinition"]
+    before = user_deployment_count(stack)
+    # The replacement never passes health checks; Install gives up after 60 emulated seconds (3 s here).
+    set_timings(stack, installTimeout=60)
+    stack.emulator.admin("codedeploy-faults", "POST", {"fault": "unhealthy"})
+    try:
+        # A new revision without a new image: a bigger task (the image play is skipped).
+        run = stack.play(
+            "playbooks/deploy.yml", {"app_image_tag": "v2", "ecs_service_task_memory": 1024}, skip_tags="ecr"
+        )
+    finally:
+        stack.emulator.admin("codedeploy-faults", "DELETE")
+        set_timings(stack, installTimeout=3600)
+
+    assert run.rc != 0, run
+    assert re.search(r"Deployment d-\w+ is Failed", run.stdout), run
+    (deployment,) = new_deployments(stack, before)
+    assert deployment["status"] == "Failed"
+    # Production never forwarded to the replacement; the test listener is back on the live target group.
+    assert [weights for route, weights in listener_changes(deployment) if route == "production"] == []
+    assert stack.live_target_group(80) == live
+    assert stack.listener_weights(8080) == {live: 100.0}
+    assert stack.service()["taskDefinition"] == task_definition
+    rollbacks = [d for d in stack.deployments() if d["creator"] == "codeDeployRollback"]
+    assert rollbacks and rollbacks[-1]["status"] in ("InProgress", "Succeeded")
+
+
+def test_rollback_stop_restores_production(e2e_stack):
+    stack = e2e_stack
+    live = stack.live_target_group(80)
+    task_definition = stack.service()["taskDefinition"]
+    before = user_deployment_count(stack)
+    set_timings(stack, install=3600)  # the replacement takes an emulated hour to start: the release stays in flight
+    try:
+        started = stack.play(
+            "playbooks/deploy.yml",
+            {"app_image_tag": "v2", "ecs_service_task_memory": 2048, "deploy_wait_until": "created"},
+            skip_tags="ecr",
+        )
+        assert started.rc == 0, started
+        (deployment,) = new_deployments(stack, before)
+        assert deployment["status"] in ("Created", "InProgress")
+
+        run = stack.play("playbooks/rollback.yml")
+    finally:
+        set_timings(stack, install=30)
+
+    assert run.rc == 0, run
+    assert f"Stopped deployment {deployment['deploymentId']}" in run.stdout.replace("\n", " "), run
+    (deployment,) = new_deployments(stack, before)
+    assert deployment["status"] == "Stopped"
+    assert [weights for route, weights in listener_changes(deployment) if route == "production"] == []
+    assert stack.live_target_group(80) == live
+    assert stack.service()["taskDefinition"] == task_definition
+
+    again = stack.play("playbooks/rollback.yml")
+    assert again.rc == 0 and again.changed == 0, again
+    assert "nothing to stop" in again.stdout
+
+
+def test_rollback_rejects_an_unknown_mode(e2e_stack):
+    run = e2e_stack.play("playbooks/rollback.yml", {"rollback_mode": "sideways"})
+    assert run.rc != 0
+    assert "rollback_mode must be stop" in run.stdout
+    assert "Read the service" not in run.stdout  # failed before any AWS call
+
+
+def test_aws_ecs_deploy_and_our_module_on_the_same_emulator(e2e_stack, tmp_path):
+    stack = e2e_stack
+    ecs = stack.client("ecs")
+    live = ecs.describe_task_definition(taskDefinition=stack.service()["taskDefinition"])["taskDefinition"]
+    spec = {key: live[key] for key in ("family", "containerDefinitions", "networkMode", "requiresCompatibilities")}
+    spec.update(cpu="512", memory="1024", executionRoleArn=live["executionRoleArn"])
+    (tmp_path / "taskdef.json").write_text(json.dumps(spec))
+    (tmp_path / "appspec.yaml").write_text(
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n"
+        '        TaskDefinition: "<TASK_DEFINITION>"\n        LoadBalancerInfo:\n'
+        '          ContainerName: "helloapp"\n          ContainerPort: 8000\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(stack.emulator.env, AWS_CONFIG_FILE=str(tmp_path / "config"), AWS_PAGER="")
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(tmp_path / "credentials")
+    before_live = stack.live_target_group(80)
+
+    cli = subprocess.run(
+        [str(AWS_CLI), "ecs", "deploy", "--cluster", "helloapp", "--service", "helloapp"]
+        + ["--task-definition", "taskdef.json", "--codedeploy-appspec", "appspec.yaml"]
+        + ["--codedeploy-application", APP, "--codedeploy-deployment-group", GROUP],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert "Successfully deployed" in cli.stdout
+    after_cli = stack.live_target_group(80)
+    assert after_cli != before_live
+
+    # Our module, from the playbook that uses it: back to the revision that was live before the CLI's.
+    run = stack.play(
+        "playbooks/rollback.yml", {"rollback_task_definition": live["taskDefinitionArn"], "rollback_mode": "previous"}
+    )
+    assert run.rc == 0, run
+    assert stack.live_target_group(80) == before_live
+    assert stack.service()["taskDefinition"] == live["taskDefinitionArn"]
+    assert all(d["status"] == "Succeeded" for d in stack.deployments()[-2:])
