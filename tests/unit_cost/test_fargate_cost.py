@@ -2,7 +2,6 @@
 
 import pytest
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.fargatedemo.ecs_delivery.plugins.filter.fargate_cost import fargate_cost
 
 
