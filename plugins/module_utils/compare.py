@@ -1,0 +1,66 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compare-first helpers shared by the codebuild_project and codepipeline_pipeline modules.
+
+AWS answers with more than it was given (defaults, timestamps, ARNs), so "is the resource what we
+asked for?" is a subset question: every key we set must have the value we set; keys we never set are
+AWS's business. Lists are compared element by element and must have the same length (a removed stage
+or environment variable is a change). Some mappings must match exactly, not as a subset (an action's
+``configuration``: a key we dropped is a change); their keys are passed as ``exact_keys``.
+
+Pure functions, no AWS calls: unit tested directly.
+"""
+
+from __future__ import annotations
+
+
+def differences(desired, current, exact_keys=(), path=""):
+    """Paths (``a.b[0].c``) where ``current`` does not carry what ``desired`` asks for."""
+    if isinstance(desired, dict):
+        if not isinstance(current, dict):
+            return [path or "."]
+        found = []
+        for key, value in desired.items():
+            sub = f"{path}.{key}" if path else key
+            if key in exact_keys:
+                if value != (current.get(key) if current.get(key) is not None else type(value)()):
+                    found.append(sub)
+            elif key not in current:
+                if value not in (None, [], {}, ""):
+                    found.append(sub)
+            else:
+                found.extend(differences(value, current[key], exact_keys, sub))
+        return found
+    if isinstance(desired, list):
+        if not isinstance(current, list) or len(current) != len(desired):
+            return [path or "."]
+        found = []
+        for index, (want, have) in enumerate(zip(desired, current, strict=True)):
+            found.extend(differences(want, have, exact_keys, f"{path}[{index}]"))
+        return found
+    if desired != current:
+        return [path or "."]
+    return []
+
+
+def tag_changes(desired, current, purge):
+    """(tags to set as a dict, keys to remove) to go from ``current`` to ``desired`` (both dicts)."""
+    if desired is None:
+        return {}, []
+    to_set = {k: v for k, v in desired.items() if current.get(k) != v}
+    to_remove = [k for k in current if k not in desired] if purge else []
+    return to_set, to_remove
+
+
+def snake_keys(value, keep=()):
+    """``value`` with dict keys in snake_case, except inside the keys named in ``keep`` (kept as AWS spells them).
+
+    (camel_dict_to_snake_dict drops its ignore_list inside lists, so pipeline action configurations
+    would be rewritten.)
+    """
+    from ansible.module_utils.common.dict_transformations import _camel_to_snake
+
+    if isinstance(value, dict):
+        return {_camel_to_snake(k): (v if k in keep else snake_keys(v, keep)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v, keep) for v in value]
+    return value

@@ -1,0 +1,275 @@
+#!/usr/bin/python
+
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Why a module: community.aws.codebuild_project (10.0.0) calls UpdateProject on every run (changed
+# every time) and has no check mode. This one reads the project first and updates only what differs.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: codebuild_project
+short_description: Create, update or delete an AWS CodeBuild project, comparing first
+version_added: 1.0.0
+description:
+  - Creates a CodeBuild project, or updates it with C(UpdateProject) only when a requested setting
+    differs from the project's current one, or deletes it.
+  - Settings not given are left as AWS has them; lists (for example environment variables) must match
+    in full and in order.
+author:
+  - fargatedemo.ecs_delivery contributors
+options:
+  name:
+    description: Name of the project.
+    required: true
+    type: str
+  state:
+    description: Whether the project should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description: Description of the project.
+    type: str
+  service_role:
+    description: Name or ARN of the IAM role CodeBuild assumes. Required to create a project.
+    type: str
+  source:
+    description:
+      - The project source, as the C(source) of the CodeBuild API in snake_case (for example
+        C(type), C(buildspec), C(location)).
+      - Required to create a project.
+    type: dict
+  artifacts:
+    description:
+      - The build output, as the C(artifacts) of the CodeBuild API in snake_case (for example C(type)).
+      - Required to create a project.
+    type: dict
+  environment:
+    description:
+      - The build environment, as the C(environment) of the CodeBuild API in snake_case (C(type), C(image),
+        C(compute_type), C(privileged_mode), C(environment_variables) with C(name), C(value), C(type)).
+      - Required to create a project. Give the C(type) of every environment variable, as AWS returns it.
+    type: dict
+  logs_config:
+    description: Logs settings, as the C(logsConfig) of the CodeBuild API in snake_case.
+    type: dict
+  timeout_in_minutes:
+    description: Minutes a build may run before CodeBuild stops it (5 to 2160).
+    type: int
+  queued_timeout_in_minutes:
+    description: Minutes a build may wait in the queue (5 to 480).
+    type: int
+  tags:
+    description: Tags of the project.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags not listed in O(tags). Ignored when O(tags) is omitted.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Supports check mode and diff mode.
+"""
+
+EXAMPLES = r"""
+- name: A project that builds the image for CodePipeline
+  fargatedemo.ecs_delivery.codebuild_project:
+    name: helloapp-build
+    service_role: helloapp-codebuild
+    source:
+      type: CODEPIPELINE
+      buildspec: "{{ lookup('ansible.builtin.file', 'buildspec.yml') }}"
+    artifacts:
+      type: CODEPIPELINE
+    environment:
+      type: LINUX_CONTAINER
+      image: aws/codebuild/amazonlinux-x86_64-standard:5.0
+      compute_type: BUILD_GENERAL1_SMALL
+      privileged_mode: true
+      environment_variables:
+        - {name: CONTAINER_NAME, value: helloapp, type: PLAINTEXT}
+    logs_config:
+      cloud_watch_logs:
+        status: ENABLED
+        group_name: /aws/codebuild/helloapp-build
+"""
+
+RETURN = r"""
+project:
+  description: The project as CodeBuild describes it (after the change; in check mode, as it is now).
+  returned: when O(state=present) and the project exists (or was created)
+  type: dict
+  contains:
+    name:
+      description: Name of the project.
+      type: str
+    arn:
+      description: ARN of the project.
+      type: str
+    environment:
+      description: Build environment.
+      type: dict
+    source:
+      description: Source settings.
+      type: dict
+differences:
+  description: Settings that differed from the request (empty when nothing changed).
+  returned: always
+  type: list
+  elements: str
+  sample: ["environment.image"]
+"""
+
+try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import snake_dict_to_camel_dict
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import (
+    differences,
+    snake_keys,
+    tag_changes,
+)
+
+# option name -> UpdateProject/CreateProject field
+DICT_OPTIONS = {"source": "source", "artifacts": "artifacts", "environment": "environment", "logs_config": "logsConfig"}
+SCALAR_OPTIONS = {
+    "description": "description",
+    "timeout_in_minutes": "timeoutInMinutes",
+    "queued_timeout_in_minutes": "queuedTimeoutInMinutes",
+}
+
+
+def get_project(module, client, name):
+    try:
+        projects = client.batch_get_projects(names=[name], aws_retry=True).get("projects", [])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to describe CodeBuild project {name}")
+    return projects[0] if projects else None
+
+
+def role_arn(module, client_iam, role):
+    if role is None or role.startswith("arn:"):
+        return role
+    try:
+        return client_iam.get_role(RoleName=role, aws_retry=True)["Role"]["Arn"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to find IAM role {role}")
+
+
+def desired_fields(module):
+    fields = {}
+    for option, field in DICT_OPTIONS.items():
+        if module.params[option] is not None:
+            fields[field] = snake_dict_to_camel_dict(module.params[option])
+    for option, field in SCALAR_OPTIONS.items():
+        if module.params[option] is not None:
+            fields[field] = module.params[option]
+    return fields
+
+
+def as_tag_list(tags):
+    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
+
+
+def snake_project(project):
+    return snake_keys(project, keep=("tags",)) if project else {}
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        description=dict(type="str"),
+        service_role=dict(type="str"),
+        source=dict(type="dict"),
+        artifacts=dict(type="dict"),
+        environment=dict(type="dict"),
+        logs_config=dict(type="dict"),
+        timeout_in_minutes=dict(type="int"),
+        queued_timeout_in_minutes=dict(type="int"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("codebuild", retry_decorator=AWSRetry.jittered_backoff())
+    name = module.params["name"]
+    current = get_project(module, client, name)
+    result = {"changed": False, "differences": []}
+
+    if module.params["state"] == "absent":
+        if current:
+            result["changed"] = True
+            if module._diff:
+                result["diff"] = {"before": snake_project(current), "after": {}}
+            if not module.check_mode:
+                try:
+                    client.delete_project(name=name, aws_retry=True)
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg=f"Failed to delete CodeBuild project {name}")
+        module.exit_json(**result)
+
+    wanted = desired_fields(module)
+    if module.params["service_role"]:
+        iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+        wanted["serviceRole"] = role_arn(module, iam, module.params["service_role"])
+    tags = module.params["tags"]
+
+    if current is None:
+        missing = [o for o in ("service_role", "source", "artifacts", "environment") if not module.params[o]]
+        if missing:
+            module.fail_json(msg=f"To create project {name}, also give: {', '.join(missing)}")
+        result["changed"] = True
+        result["differences"] = sorted(wanted)
+        if module._diff:
+            result["diff"] = {"before": {}, "after": snake_project(wanted)}
+        if module.check_mode:
+            module.exit_json(**result)
+        try:
+            created = client.create_project(name=name, tags=as_tag_list(tags or {}), aws_retry=True, **wanted)[
+                "project"
+            ]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Failed to create CodeBuild project {name}")
+        result["project"] = snake_project(created)
+        module.exit_json(**result)
+
+    found = differences(wanted, current, exact_keys=("environmentVariables",))
+    current_tags = {t["key"]: t.get("value", "") for t in current.get("tags") or []}
+    to_set, to_remove = tag_changes(tags, current_tags, module.params["purge_tags"])
+    if to_set or to_remove:
+        found.append("tags")
+    result["differences"] = found
+    result["project"] = snake_project(current)
+    if not found:
+        module.exit_json(**result)
+    result["changed"] = True
+    if module._diff:
+        before = {k: current.get(k) for k in wanted}
+        result["diff"] = {"before": snake_project(before), "after": snake_project(wanted)}
+        if tags is not None:
+            result["diff"]["before"]["tags"], result["diff"]["after"]["tags"] = current_tags, tags
+    if module.check_mode:
+        module.exit_json(**result)
+    update = dict(wanted)
+    if to_set or to_remove:
+        update["tags"] = as_tag_list({**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set})
+    try:
+        updated = client.update_project(name=name, aws_retry=True, **update)["project"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to update CodeBuild project {name}")
+    result["project"] = snake_project(updated)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+#!/usr/bin/python
+
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Why a module: community.aws.codepipeline (10.0.0) calls UpdatePipeline on every run (changed every
+# time, and a new pipeline version each run) and has no check mode or V2 options (pipeline type,
+# triggers, variables, execution mode). This one reads the pipeline first and updates only on a difference.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: codepipeline_pipeline
+short_description: Create, update or delete an AWS CodePipeline pipeline (V1 or V2), comparing first
+version_added: 1.0.0
+description:
+  - Creates a pipeline, or calls C(UpdatePipeline) only when the declared structure differs from the
+    current one, or deletes it. Tags are applied with C(TagResource)/C(UntagResource).
+  - O(stages), O(triggers) and O(variables) are given in the shape of the CodePipeline API (camelCase keys,
+    for example C(actionTypeId), C(inputArtifacts)), so a pipeline JSON from the console or the CLI can be
+    pasted as is. Action C(configuration) values are sent as strings (booleans become C(true)/C(false)).
+  - Defaults AWS fills in (C(runOrder) 1, empty artifact lists and configuration) are filled in before
+    comparing, so an unchanged declaration never updates the pipeline.
+author:
+  - fargatedemo.ecs_delivery contributors
+options:
+  name:
+    description: Name of the pipeline.
+    required: true
+    type: str
+  state:
+    description: Whether the pipeline should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  role_arn:
+    description: ARN of the IAM role CodePipeline assumes. Required when O(state=present).
+    type: str
+  artifact_store:
+    description: Where artifacts are stored, as the C(artifactStore) of the API (C(type) S3, C(location) bucket name,
+      optionally C(encryptionKey)).
+    type: dict
+  stages:
+    description: The stages, as the C(stages) of the API. Required when O(state=present).
+    type: list
+    elements: dict
+  pipeline_type:
+    description: V2 has triggers, variables and execution modes, and is billed per action minute.
+    type: str
+    choices: [V1, V2]
+    default: V2
+  execution_mode:
+    description: How concurrent executions are handled (V2 only for other than SUPERSEDED).
+    type: str
+    choices: [QUEUED, SUPERSEDED, PARALLEL]
+    default: SUPERSEDED
+  triggers:
+    description: Triggers (V2), as the C(triggers) of the API, for CodeStarSourceConnection source actions.
+    type: list
+    elements: dict
+    default: []
+  variables:
+    description: Pipeline-level variables (V2), as the C(variables) of the API.
+    type: list
+    elements: dict
+    default: []
+  tags:
+    description: Tags of the pipeline.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags not listed in O(tags). Ignored when O(tags) is omitted.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Supports check mode and diff mode.
+"""
+
+EXAMPLES = r"""
+- name: A V2 pipeline CodeCommit -> CodeBuild -> ECS
+  fargatedemo.ecs_delivery.codepipeline_pipeline:
+    name: helloapp-pipeline
+    role_arn: arn:aws:iam::123456789012:role/helloapp-codepipeline
+    artifact_store:
+      type: S3
+      location: helloapp-artifacts-123456789012-ap-northeast-2
+    stages:
+      - name: Source
+        actions:
+          - name: Source
+            actionTypeId: {category: Source, owner: AWS, provider: CodeCommit, version: "1"}
+            configuration: {RepositoryName: helloapp, BranchName: main, PollForSourceChanges: false}
+            outputArtifacts: [{name: SourceArtifact}]
+      - name: Build
+        actions:
+          - name: Build
+            actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: "1"}
+            configuration: {ProjectName: helloapp-build}
+            inputArtifacts: [{name: SourceArtifact}]
+            outputArtifacts: [{name: BuildArtifact}]
+      - name: Deploy
+        actions:
+          - name: Deploy
+            actionTypeId: {category: Deploy, owner: AWS, provider: ECS, version: "1"}
+            configuration: {ClusterName: helloapp, ServiceName: helloapp, FileName: imagedefinitions.json}
+            inputArtifacts: [{name: BuildArtifact}]
+"""
+
+RETURN = r"""
+pipeline:
+  description: The pipeline declaration as CodePipeline returns it (keys in snake_case, action configuration
+    keys as AWS spells them). In check mode, the current one.
+  returned: when O(state=present) and the pipeline exists (or was created)
+  type: dict
+  contains:
+    name:
+      description: Name.
+      type: str
+    version:
+      description: Version, incremented by every update.
+      type: int
+    pipeline_type:
+      description: V1 or V2.
+      type: str
+    stages:
+      description: Stages and their actions.
+      type: list
+      elements: dict
+pipeline_arn:
+  description: ARN of the pipeline.
+  returned: when the pipeline exists
+  type: str
+differences:
+  description: Parts of the declaration that differed (empty when nothing changed).
+  returned: always
+  type: list
+  elements: str
+  sample: ["stages[2].actions[0].actionTypeId.provider"]
+"""
+
+import copy
+
+try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import (
+    differences,
+    snake_keys,
+    tag_changes,
+)
+
+
+def config_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def normalize_stages(stages):
+    """The stages with AWS's defaults filled in and configuration values as strings."""
+    stages = copy.deepcopy(stages)
+    for stage in stages:
+        for action in stage.get("actions", []):
+            action.setdefault("runOrder", 1)
+            action["configuration"] = {k: config_value(v) for k, v in (action.get("configuration") or {}).items()}
+            action.setdefault("inputArtifacts", [])
+            action.setdefault("outputArtifacts", [])
+            type_id = action.get("actionTypeId") or {}
+            if "version" in type_id:
+                type_id["version"] = str(type_id["version"])
+    return stages
+
+
+def desired_declaration(params):
+    declaration = {
+        "name": params["name"],
+        "roleArn": params["role_arn"],
+        "artifactStore": params["artifact_store"],
+        "stages": normalize_stages(params["stages"]),
+        "pipelineType": params["pipeline_type"],
+        "executionMode": params["execution_mode"],
+        "triggers": params["triggers"],
+        "variables": params["variables"],
+    }
+    return {k: v for k, v in declaration.items() if v is not None}
+
+
+def get_pipeline(module, client, name):
+    try:
+        answer = client.get_pipeline(name=name, aws_retry=True)
+    except is_boto3_error_code("PipelineNotFoundException"):
+        return None, None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Failed to get pipeline {name}")
+    return answer["pipeline"], answer.get("metadata", {}).get("pipelineArn")
+
+
+def get_tags(module, client, arn):
+    try:
+        tags = client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", [])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to list the tags of {arn}")
+    return {t["key"]: t.get("value", "") for t in tags}
+
+
+def snake(pipeline):
+    return snake_keys(pipeline, keep=("configuration",)) if pipeline else {}
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        role_arn=dict(type="str"),
+        artifact_store=dict(type="dict"),
+        stages=dict(type="list", elements="dict"),
+        pipeline_type=dict(type="str", choices=["V1", "V2"], default="V2"),
+        execution_mode=dict(type="str", choices=["QUEUED", "SUPERSEDED", "PARALLEL"], default="SUPERSEDED"),
+        triggers=dict(type="list", elements="dict", default=[]),
+        variables=dict(type="list", elements="dict", default=[]),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[("state", "present", ("role_arn", "artifact_store", "stages"))],
+    )
+    client = module.client("codepipeline", retry_decorator=AWSRetry.jittered_backoff())
+    name = module.params["name"]
+    current, arn = get_pipeline(module, client, name)
+    result = {"changed": False, "differences": []}
+
+    if module.params["state"] == "absent":
+        if current is not None:
+            result["changed"] = True
+            if module._diff:
+                result["diff"] = {"before": snake(current), "after": {}}
+            if not module.check_mode:
+                try:
+                    client.delete_pipeline(name=name, aws_retry=True)
+                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                    module.fail_json_aws(e, msg=f"Failed to delete pipeline {name}")
+        module.exit_json(**result)
+
+    wanted = desired_declaration(module.params)
+    tags = module.params["tags"]
+    if current is None:
+        result.update(changed=True, differences=["pipeline"])
+        if module._diff:
+            result["diff"] = {"before": {}, "after": snake(wanted)}
+        if module.check_mode:
+            module.exit_json(**result)
+        request = {"pipeline": wanted}
+        if tags:
+            request["tags"] = [{"key": k, "value": v} for k, v in sorted(tags.items())]
+        try:
+            created = client.create_pipeline(aws_retry=True, **request)["pipeline"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Failed to create pipeline {name}")
+        _current, arn = get_pipeline(module, client, name)
+        result.update(pipeline=snake(created), pipeline_arn=arn)
+        module.exit_json(**result)
+
+    # Compare with what AWS holds, defaults filled the same way on both sides.
+    have = dict(current, stages=normalize_stages(current.get("stages", [])))
+    have.setdefault("triggers", [])
+    have.setdefault("variables", [])
+    found = differences(wanted, have, exact_keys=("configuration", "triggers", "variables"))
+    current_tags = get_tags(module, client, arn)
+    to_set, to_remove = tag_changes(tags, current_tags, module.params["purge_tags"])
+    result.update(
+        pipeline=snake(current), pipeline_arn=arn, differences=found + (["tags"] if to_set or to_remove else [])
+    )
+    if not result["differences"]:
+        module.exit_json(**result)
+    result["changed"] = True
+    if module._diff:
+        before = {k: have.get(k) for k in wanted}
+        result["diff"] = {"before": snake(before), "after": snake(wanted)}
+        if tags is not None:
+            result["diff"]["before"]["tags"], result["diff"]["after"]["tags"] = current_tags, tags
+    if module.check_mode:
+        module.exit_json(**result)
+    try:
+        if found:
+            result["pipeline"] = snake(client.update_pipeline(pipeline=wanted, aws_retry=True)["pipeline"])
+        if to_set:
+            client.tag_resource(
+                resourceArn=arn, tags=[{"key": k, "value": v} for k, v in sorted(to_set.items())], aws_retry=True
+            )
+        if to_remove:
+            client.untag_resource(resourceArn=arn, tagKeys=to_remove, aws_retry=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to update pipeline {name}")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""The buildspec runs for real: the codepipeline role renders it, bash runs its phases like CodeBuild.
+
+The source directory is what the role commits to CodeCommit (hello_app/ minus the exclusions, plus the
+rendered buildspec.yml, taskdef.json and appspec.yml), plus the local wheelhouse that stands in for PyPI.
+The environment is CodeBuild's: CODEBUILD_RESOLVED_SOURCE_VERSION, AWS_DEFAULT_REGION, the project's
+environment variables; the AWS CLI of the venv reaches the session emulator (AWS_ENDPOINT_URL) for
+``aws ecr get-login-password``, ``docker login`` and ``docker push`` go to the stand-in registry
+127.0.0.1:5000, and the build arguments of the local inventory (BASE_IMAGE, PIP_INSTALL_ARGS) are rendered
+into the buildspec as the role renders codepipeline_docker_build_args (empty on real CodeBuild).
+
+Then the artifacts are checked (imagedefinitions.json, imageDetail.json, taskdef.json, appspec.yml), the
+pushed tags, and that the blue/green deploy module's pure functions (module_utils/codedeploy.py) accept
+the task definition and AppSpec once CodePipeline's placeholders are filled in.
+
+Docker: skipped without an engine, the base image or the registry, FAILED instead when REQUIRE_DOCKER=1.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+APP_DIR = ROOT / "hello_app"
+REGISTRY = "127.0.0.1:5000"
+REPOSITORY_URI = f"{REGISTRY}/fargatedemo/helloapp"
+INVENTORY = yaml.safe_load((ROOT / "inventory" / "local" / "group_vars" / "all" / "main.yml").read_text())
+BUILD_ARGS = {"WELCOME_ROUTE": "on", **INVENTORY["app_image_build_args"]}
+CONTAINER = "helloapp"
+PORT = 8000
+TIMINGS_FILE = ROOT / "build" / "pipeline-test-timings.json"
+
+sys.path.insert(0, str(ROOT / "collections"))
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy  # noqa: E402
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_DOCKER") == "1":
+        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def record_timing(name: str, seconds: float) -> None:
+    TIMINGS_FILE.parent.mkdir(exist_ok=True)
+    data = json.loads(TIMINGS_FILE.read_text()) if TIMINGS_FILE.exists() else {}
+    data[name] = round(seconds, 1)
+    TIMINGS_FILE.write_text(json.dumps(data, indent=2) + "\n")
+
+
+@pytest.fixture(scope="module")
+def docker_ready() -> None:
+    if shutil.which("docker") is None:
+        unavailable("the docker CLI is not installed (make host-deps)")
+    info = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=30, check=False)
+    if info.returncode != 0:
+        unavailable(f"no Docker engine answers (make host-deps): {info.stderr.strip()[:200]}")
+    base = BUILD_ARGS.get("BASE_IMAGE", "")
+    if subprocess.run(["docker", "image", "inspect", base], capture_output=True, check=False).returncode != 0:
+        unavailable(f"base image {base} is missing (make base-image)")
+    if not any((APP_DIR / "wheels").glob("*.whl")):
+        unavailable("the wheelhouse hello_app/wheels/ is empty (make base-image)")
+    try:
+        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5) as answer:
+            ok = answer.status == 200
+    except OSError:
+        ok = False
+    if not ok:
+        unavailable(f"no registry answers on {REGISTRY} (make host-deps)")
+
+
+def render_with_role(dest: Path, **extra) -> None:
+    """The role's own rendering and cross-checks (tests/pipeline/render.yml), no AWS call."""
+    variables = {
+        "dest": str(dest),
+        "codepipeline_image_repository_uri": REPOSITORY_URI,
+        "codepipeline_artifact_bucket_name": "helloapp-artifacts-123456789012-ap-northeast-2",
+        "codepipeline_source_dir": str(APP_DIR),
+        "codepipeline_docker_build_args": BUILD_ARGS,
+        "codepipeline_container_name": CONTAINER,
+        "codepipeline_container_port": PORT,
+        "codepipeline_task_family": "helloapp",
+        "codepipeline__account_id": "123456789012",
+        **extra,
+    }
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{VENV_BIN}:{os.environ['PATH']}")
+    proc = subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), "tests/pipeline/render.yml", "-e", json.dumps(variables)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
+def source_tree(dest: Path, exclude: list[str]) -> None:
+    """hello_app/ as the role commits it (same exclusions), next to the rendered files."""
+    for path in APP_DIR.rglob("*"):
+        rel = path.relative_to(APP_DIR).as_posix()
+        parts = rel.split("/")
+        candidates = [rel, *parts, *("/".join(parts[:i]) for i in range(1, len(parts)))]
+        if path.is_dir() or any(fnmatch.fnmatch(c, p) for c in candidates for p in exclude):
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def codebuild_script(buildspec: dict) -> str:
+    """One bash script of all phases, as CodeBuild runs them in one shell (variables carry over)."""
+    lines = ["set -e"]
+    for phase in ("install", "pre_build", "build", "post_build"):
+        for command in (buildspec.get("phases", {}).get(phase) or {}).get("commands", []):
+            lines.append("echo " + shlex.quote(f"[Container] Running command {command}"))
+            lines.append(command)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def build(docker_ready, emulator, tmp_path_factory):
+    """Run the rendered buildspec once; returns (source dir, image tag, the buildspec, the bash result)."""
+    emulator.reset()
+    emulator.boto3_client("ecr").create_repository(repositoryName="fargatedemo/helloapp")
+    work = tmp_path_factory.mktemp("codebuild")
+    src = work / "src"
+    src.mkdir()
+    render_with_role(src)
+    exclude = json.loads((src / "exclude.json").read_text())
+    (src / "exclude.json").unlink()
+    source_tree(src, exclude)
+    assert not any((src / "wheels").glob("*.whl")), "the role must not commit the local wheelhouse"
+    # Local stand-in for PyPI (PIP_INSTALL_ARGS of the local inventory): the wheelhouse, not committed.
+    shutil.copytree(APP_DIR / "wheels", src / "wheels", dirs_exist_ok=True)
+
+    buildspec = yaml.safe_load((src / "buildspec.yml").read_text())
+    commit = uuid.uuid4().hex + uuid.uuid4().hex[:8]
+    env = {
+        "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
+        "HOME": str(work),
+        "DOCKER_CONFIG": str(work / "docker-config"),
+        "DOCKER_BUILDKIT": "0",
+        "CODEBUILD_RESOLVED_SOURCE_VERSION": commit,
+        "CODEBUILD_SRC_DIR": str(src),
+        "CODEBUILD_BUILD_ID": f"helloapp-build:{uuid.uuid4()}",
+        **emulator.env,
+    }
+    # Precedence as in CodeBuild: buildspec env < project environment variables (set by the role).
+    env.update({k: str(v) for k, v in (buildspec.get("env", {}).get("variables") or {}).items()})
+    env.update({"REPOSITORY_URI": REPOSITORY_URI, "CONTAINER_NAME": CONTAINER, "AWS_DEFAULT_REGION": "ap-northeast-2"})
+    start = time.monotonic()
+    proc = subprocess.run(
+        ["bash", "-c", codebuild_script(buildspec)],
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    record_timing("buildspec_run_seconds", time.monotonic() - start)
+    yield src, commit[:7], buildspec, proc
+    for tag in (commit[:7], "latest"):
+        subprocess.run(["docker", "image", "rm", f"{REPOSITORY_URI}:{tag}"], capture_output=True, check=False)
+
+
+pytestmark = pytest.mark.docker
+
+
+def test_buildspec_phases_succeed(build):
+    _src, _tag, _buildspec, proc = build
+    assert proc.returncode == 0, f"buildspec failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-4000:]}"
+    assert "Login Succeeded" in proc.stdout
+
+
+def test_artifacts_exist_at_the_root(build):
+    src, _tag, buildspec, proc = build
+    assert proc.returncode == 0
+    assert buildspec["artifacts"]["discard-paths"] in (True, "yes")
+    for name in buildspec["artifacts"]["files"]:
+        assert (src / name).is_file(), f"artifact {name} missing"
+
+
+def test_imagedefinitions_name_the_new_image(build):
+    src, tag, _buildspec, proc = build
+    assert proc.returncode == 0
+    definitions = json.loads((src / "imagedefinitions.json").read_text())
+    assert definitions == [{"name": CONTAINER, "imageUri": f"{REPOSITORY_URI}:{tag}"}]
+    detail = json.loads((src / "imageDetail.json").read_text())
+    assert detail == {"ImageURI": f"{REPOSITORY_URI}:{tag}"}
+
+
+def test_taskdef_and_appspec_line_up(build):
+    src, _tag, _buildspec, proc = build
+    assert proc.returncode == 0
+    taskdef = json.loads((src / "taskdef.json").read_text())
+    appspec = yaml.safe_load((src / "appspec.yml").read_text())
+    assert taskdef["family"] == "helloapp"
+    (container,) = [c for c in taskdef["containerDefinitions"] if c["name"] == CONTAINER]
+    assert container["image"] == "<IMAGE1_NAME>"
+    assert PORT in [m["containerPort"] for m in container["portMappings"]]
+    props = appspec["Resources"][0]["TargetService"]["Properties"]
+    assert props["TaskDefinition"] == "<TASK_DEFINITION>"
+    assert props["LoadBalancerInfo"] == {"ContainerName": CONTAINER, "ContainerPort": PORT}
+
+
+def test_image_pushed_with_the_commit_tag(build):
+    _src, tag, _buildspec, proc = build
+    assert proc.returncode == 0
+    with urllib.request.urlopen(f"http://{REGISTRY}/v2/fargatedemo/helloapp/tags/list", timeout=10) as answer:
+        tags = json.load(answer)["tags"]
+    assert tag in tags and "latest" in tags
+
+
+def test_blue_green_module_accepts_the_artifacts(build):
+    """What CodePipeline's CodeDeployToECS action does with the artifacts, then H7's AppSpec checks."""
+    src, tag, _buildspec, proc = build
+    assert proc.returncode == 0
+    image = json.loads((src / "imageDetail.json").read_text())["ImageURI"]
+    taskdef = json.loads((src / "taskdef.json").read_text().replace("<IMAGE1_NAME>", image))
+    arn = "arn:aws:ecs:ap-northeast-2:123456789012:task-definition/helloapp:7"
+    appspec = yaml.safe_load((src / "appspec.yml").read_text().replace("<TASK_DEFINITION>", arn))
+    props = appspec["Resources"][0]["TargetService"]["Properties"]
+    codedeploy.check_container(
+        taskdef, props["LoadBalancerInfo"]["ContainerName"], props["LoadBalancerInfo"]["ContainerPort"]
+    )
+    assert appspec == codedeploy.build_appspec(arn, CONTAINER, PORT)
+    assert codedeploy.task_definition_of_revision(codedeploy.appspec_revision(appspec)) == arn
+    assert taskdef["containerDefinitions"][0]["image"] == f"{REPOSITORY_URI}:{tag}"
+
+
+def test_a_broken_buildspec_fails(docker_ready, emulator, tmp_path):
+    """The harness can fail: a buildspec whose artifact is never written is caught."""
+    broken = {"version": 0.2, "phases": {"build": {"commands": ["test -f imagedefinitions.json"]}}}
+    proc = subprocess.run(["bash", "-c", codebuild_script(broken)], cwd=tmp_path, capture_output=True, check=False)
+    assert proc.returncode != 0

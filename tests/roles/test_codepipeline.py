@@ -1,0 +1,122 @@
+"""The codepipeline role: bad input and build files that do not line up fail before any AWS call; the
+CodeConnections source; playbooks/pipeline.yml on the stack contract (converge, changed=0, --check).
+
+The ECS/CodeDeployToECS round trip with idempotence is the Molecule scenario (molecule/codepipeline,
+run by test_codepipeline_molecule.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.emulator
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOK = "tests/roles/playbooks/codepipeline_role.yml"
+BASE = {
+    "codepipeline_artifact_bucket_name": "helloapp-artifacts-123456789012-ap-northeast-2",
+    "codepipeline_image_repository_uri": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/fargatedemo/helloapp",
+    "codepipeline_source_dir": str(ROOT / "hello_app"),
+}
+
+
+def aws_calls(aws) -> list[dict]:
+    return aws.admin("requests")["requests"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"codepipeline_source": "GitHub"}, "codepipeline_source"),
+        ({"codepipeline_deploy_provider": "EC2"}, "codepipeline_deploy_provider"),
+        ({"codepipeline_container_port": "eighty"}, "codepipeline_container_port"),
+        ({"codepipeline_source": "CodeConnections"}, "codepipeline_full_repository_id"),
+        ({"codepipeline_artifact_bucket_name": "Bad_Bucket"}, "codepipeline_artifact_bucket_name"),
+        ({"codepipeline_image_repository_uri": ""}, "codepipeline_image_repository_uri"),
+        # the AppSpec would name port 8000 but the task definition is told 80: the cross-check catches it
+        (
+            {"codepipeline_container_port": 80, "codepipeline_taskdef_template": "WRONG_PORT"},
+            "codepipeline_container_port",
+        ),
+    ],
+)
+def test_bad_input_fails_before_any_aws_call(aws, ansible_playbook, tmp_path, extra, message):
+    extra = dict(extra)
+    if extra.get("codepipeline_taskdef_template") == "WRONG_PORT":
+        # A taskdef template whose port is fixed at 8000 while the role is told 80.
+        template = (ROOT / "hello_app" / "taskdef.json.j2").read_text().replace("container_port | int", "8000")
+        (tmp_path / "taskdef.json.j2").write_text(template)
+        extra["codepipeline_taskdef_template"] = str(tmp_path / "taskdef.json.j2")
+    result = ansible_playbook(PLAYBOOK, extra_vars={**BASE, **extra})
+    assert result.rc != 0, str(result)
+    assert message in result.stdout, str(result)
+    assert aws_calls(aws) == [], "no AWS call may happen before the checks"
+
+
+def test_mismatched_container_name_in_appspec_fails(aws, ansible_playbook, tmp_path):
+    template = (ROOT / "hello_app" / "appspec.yml.j2").read_text().replace("container_name | to_json", '"web"')
+    (tmp_path / "appspec.yml.j2").write_text(template)
+    result = ansible_playbook(
+        PLAYBOOK, extra_vars={**BASE, "codepipeline_appspec_template": str(tmp_path / "appspec.yml.j2")}
+    )
+    assert result.rc != 0
+    assert "codepipeline_container_name" in result.stdout
+    assert aws_calls(aws) == []
+
+
+def test_codeconnections_source(aws, ansible_playbook):
+    iam = aws.boto3_client("iam")
+    for name, service in (("helloapp-codebuild", "codebuild"), ("helloapp-codepipeline", "codepipeline")):
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"Service": f"{service}.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+        iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        )
+    extra = {
+        **BASE,
+        "codepipeline_source": "CodeConnections",
+        "codepipeline_connection_name": "helloapp-github",
+        "codepipeline_full_repository_id": "example/helloapp",
+    }
+    result = ansible_playbook(PLAYBOOK, extra_vars=extra)
+    assert result.rc == 0, str(result)
+    assert "PENDING" in result.stdout + result.stderr  # the module warns that a person must accept it
+    pipeline = aws.boto3_client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
+    source = pipeline["stages"][0]["actions"][0]
+    (conn,) = aws.boto3_client("codestar-connections").list_connections()["Connections"]
+    assert source["actionTypeId"]["provider"] == "CodeStarSourceConnection"
+    assert source["configuration"]["ConnectionArn"] == conn["ConnectionArn"]
+    assert source["configuration"]["FullRepositoryId"] == "example/helloapp"
+    assert pipeline["triggers"][0]["gitConfiguration"]["push"][0]["branches"]["includes"] == ["main"]
+    assert aws.boto3_client("events").list_rules()["Rules"] == []
+    assert aws.boto3_client("codecommit").list_repositories()["repositories"] == []
+    again = ansible_playbook(PLAYBOOK, extra_vars=extra)
+    assert again.rc == 0 and again.changed() == 0, str(again)
+
+
+@pytest.mark.slow
+def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):
+    """playbooks/iam.yml then playbooks/pipeline.yml: converge, a second run and --check change nothing."""
+    if not (ROOT / "playbooks" / "iam.yml").exists():
+        pytest.skip("playbooks/iam.yml is not there yet")
+    enabled = {"codepipeline_enabled": True}
+    iam = ansible_playbook("playbooks/iam.yml", extra_vars=enabled)
+    assert iam.rc == 0, str(iam)
+    first = ansible_playbook("playbooks/pipeline.yml", extra_vars=enabled)
+    assert first.rc == 0, str(first)
+    second = ansible_playbook("playbooks/pipeline.yml", extra_vars=enabled)
+    assert second.rc == 0 and second.changed() == 0, str(second)
+    check = ansible_playbook("playbooks/pipeline.yml", extra_vars=enabled, check=True)
+    assert check.rc == 0 and check.changed() == 0, str(check)
+    pipeline = aws.boto3_client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
+    assert [s["actions"][0]["actionTypeId"]["provider"] for s in pipeline["stages"]] == [
+        "CodeCommit",
+        "CodeBuild",
+        "ECS",
+    ]
