@@ -49,7 +49,7 @@ lint: venv ## ansible-lint (production), yamllint, ruff, hadolint
 test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
 	$(MAKE) lint
 	scripts/base-image.sh
-	pytest
+	pytest -n 2 --dist loadgroup
 
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh

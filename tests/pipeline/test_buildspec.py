@@ -178,7 +178,8 @@ def build(docker_ready, emulator, tmp_path_factory):
         subprocess.run(["docker", "image", "rm", f"{REPOSITORY_URI}:{tag}"], capture_output=True, check=False)
 
 
-pytestmark = pytest.mark.docker
+# Pushes to the registry stand-in's fargatedemo/helloapp, which whole-stack teardowns delete: one worker.
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("helloapp-stack")]
 
 
 def test_buildspec_phases_succeed(build):
