@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from role_validation import run_invalid_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -41,13 +42,18 @@ def aws_requests(aws) -> list[dict]:
     return aws.admin("requests")["requests"]
 
 
-@pytest.fixture
-def stack(aws, ansible_playbook):
-    """A converged ALB stack (playbooks/alb.yml on an empty account)."""
+@pytest.fixture(scope="module")
+def stack(emulator, ansible_playbook):
+    """A converged ALB stack (playbooks/alb.yml on an empty account), built once for the module's stack tests.
+
+    They run after the tests that reset the emulator (`aws`), read-only checks first, then drift tests that
+    each set up their own drift, and teardown last.
+    """
+    emulator.reset()
     result = ansible_playbook(STACK_PLAYBOOK)
     assert result.rc == 0, result
     assert result.changed() > 0, result
-    return aws
+    return emulator
 
 
 @pytest.mark.slow
@@ -64,6 +70,59 @@ def test_molecule_scenario(aws):
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+
+
+def test_check_mode_on_empty_account_creates_nothing(aws, ansible_playbook):
+    result = ansible_playbook(STACK_PLAYBOOK, check=True)
+    assert result.rc == 0, result
+    assert result.changed() > 0, result
+    assert aws.boto3_client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert aws.boto3_client("elbv2").describe_target_groups()["TargetGroups"] == []
+    groups = aws.boto3_client("ec2").describe_security_groups()["SecurityGroups"]
+    assert [g["GroupName"] for g in groups] == ["default"]
+
+
+GOOD = {
+    "alb_vpc_id": "vpc-0123456789abcdef0",
+    "alb_subnet_ids": ["subnet-0aaa1111bbbb2222c", "subnet-0ddd3333eeee4444f"],
+}
+
+
+INVALID = [
+    ({"alb_production_port": 70000}, "alb_production_port"),
+    ({"alb_test_port": 80}, "alb_test_port"),
+    ({"alb_subnet_ids": ["subnet-0aaa1111bbbb2222c"]}, "alb_subnet_ids"),
+    ({"alb_test_cidrs": ["10.0.0.0/33"]}, "alb_test_cidrs"),
+    ({"alb_production_cidrs": ["300.1.2.0/24"]}, "alb_production_cidrs"),
+    ({"alb_production_cidrs": ["0.0.0.0"]}, "alb_production_cidrs"),
+    ({"alb_target_group_names": ["only-one"]}, "alb_target_group_names"),
+    ({"alb_name": "-bad-"}, "alb_name"),
+    ({"alb_health_check_timeout": 5}, "alb_health_check_timeout"),
+    ({"alb_health_check_matcher": "600"}, "alb_health_check_matcher"),
+    ({"alb_vpc_id": ""}, "alb_vpc_id"),
+    ({"alb_scheme": "public"}, "alb_scheme"),
+]
+
+
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, tmp_path):
+    messages = run_invalid_cases(ansible_playbook, tmp_path, "alb", [c for c, _ in INVALID], base_vars=GOOD)
+    for (overrides, variable), message in zip(INVALID, messages, strict=True):
+        assert message is not None and variable in message, (overrides, variable, message)
+    assert aws_requests(aws) == [], "validation must fail before any AWS call"
+
+
+def test_subnets_in_one_availability_zone_fail_before_anything_is_created(aws, ansible_playbook):
+    ec2 = aws.boto3_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone="ap-northeast-2a")["Subnet"]["SubnetId"]
+        for cidr in ("10.20.1.0/24", "10.20.2.0/24")
+    ]
+    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"alb_vpc_id": vpc, "alb_subnet_ids": subnets})
+    assert result.rc != 0, result
+    assert "alb_subnet_ids" in result.stdout, result
+    actions = {r["action"] for r in aws_requests(aws)}
+    assert not {"CreateSecurityGroup", "CreateTargetGroup", "CreateLoadBalancer"} & actions
 
 
 def test_converged_stack_matches_the_seed(stack):
@@ -152,17 +211,7 @@ def test_missing_listener_is_recreated_on_the_first_target_group(stack, ansible_
     assert forwards_to(after[8080]) == {arns[TG1]: 1}
 
 
-def test_check_mode_on_empty_account_creates_nothing(aws, ansible_playbook):
-    result = ansible_playbook(STACK_PLAYBOOK, check=True)
-    assert result.rc == 0, result
-    assert result.changed() > 0, result
-    assert aws.boto3_client("elbv2").describe_load_balancers()["LoadBalancers"] == []
-    assert aws.boto3_client("elbv2").describe_target_groups()["TargetGroups"] == []
-    groups = aws.boto3_client("ec2").describe_security_groups()["SecurityGroups"]
-    assert [g["GroupName"] for g in groups] == ["default"]
-
-
-def test_absent_deletes_everything_and_is_idempotent(stack, ansible_playbook):
+def test_absent_deletes_everything_and_is_idempotent(stack, ansible_playbook):  # last: deletes the stack
     first = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
     assert first.rc == 0, first
     assert first.changed() > 0, first
@@ -174,48 +223,3 @@ def test_absent_deletes_everything_and_is_idempotent(stack, ansible_playbook):
     second = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
     assert second.rc == 0, second
     assert second.changed() == 0, second
-
-
-GOOD = {
-    "alb_vpc_id": "vpc-0123456789abcdef0",
-    "alb_subnet_ids": ["subnet-0aaa1111bbbb2222c", "subnet-0ddd3333eeee4444f"],
-}
-
-
-@pytest.mark.parametrize(
-    ("overrides", "variable"),
-    [
-        ({"alb_production_port": 70000}, "alb_production_port"),
-        ({"alb_test_port": 80}, "alb_test_port"),
-        ({"alb_subnet_ids": ["subnet-0aaa1111bbbb2222c"]}, "alb_subnet_ids"),
-        ({"alb_test_cidrs": ["10.0.0.0/33"]}, "alb_test_cidrs"),
-        ({"alb_production_cidrs": ["300.1.2.0/24"]}, "alb_production_cidrs"),
-        ({"alb_production_cidrs": ["0.0.0.0"]}, "alb_production_cidrs"),
-        ({"alb_target_group_names": ["only-one"]}, "alb_target_group_names"),
-        ({"alb_name": "-bad-"}, "alb_name"),
-        ({"alb_health_check_timeout": 5}, "alb_health_check_timeout"),
-        ({"alb_health_check_matcher": "600"}, "alb_health_check_matcher"),
-        ({"alb_vpc_id": ""}, "alb_vpc_id"),
-        ({"alb_scheme": "public"}, "alb_scheme"),
-    ],
-)
-def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable):
-    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars={**GOOD, **overrides})
-    assert result.rc != 0, result
-    assert result.failed() == 1, result
-    assert variable in result.stdout, result
-    assert aws_requests(aws) == [], "validation must fail before any AWS call"
-
-
-def test_subnets_in_one_availability_zone_fail_before_anything_is_created(aws, ansible_playbook):
-    ec2 = aws.boto3_client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone="ap-northeast-2a")["Subnet"]["SubnetId"]
-        for cidr in ("10.20.1.0/24", "10.20.2.0/24")
-    ]
-    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"alb_vpc_id": vpc, "alb_subnet_ids": subnets})
-    assert result.rc != 0, result
-    assert "alb_subnet_ids" in result.stdout, result
-    actions = {r["action"] for r in aws_requests(aws)}
-    assert not {"CreateSecurityGroup", "CreateTargetGroup", "CreateLoadBalancer"} & actions

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from role_validation import run_invalid_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -143,29 +144,36 @@ def test_role_outputs_and_a_new_tag_is_a_new_image(aws, ansible_playbook, docker
             subprocess.run(["docker", "image", "rm", f"{REGISTRY}/{name}:{tag}"], capture_output=True, check=False)
 
 
-@pytest.mark.parametrize(
-    ("overrides", "variable", "check"),
-    [
-        ({"ecr_repository_name": "fargatedemo/HelloApp"}, "ecr_repository_name", False),
-        ({"ecr_repository_name": "fargatedemo/HelloApp"}, "ecr_repository_name", True),
-        ({"ecr_repository_name": "a"}, "ecr_repository_name", False),
-        ({"ecr_repository_name": "fargatedemo//helloapp"}, "ecr_repository_name", False),
-        ({"ecr_repository_name": "fargatedemo/helloapp-"}, "ecr_repository_name", False),
-        ({"ecr_image_tag": "-v2"}, "ecr_image_tag", False),
-        ({"ecr_image_tag": "v 2"}, "ecr_image_tag", True),
-        ({"ecr_image_tag": "v" * 129}, "ecr_image_tag", False),
-        ({"ecr_push_latest": True}, "ecr_push_latest", False),
-        ({"ecr_encryption_type": "KMS"}, "ecr_kms_key", False),
-        ({"ecr_keep_images": 0}, "ecr_keep_images", False),
-        ({"ecr_image_tag_mutability": "immutable"}, "ecr_image_tag_mutability", False),
-        ({"ecr_registry": "https://127.0.0.1:5000/"}, "ecr_registry", False),
-        ({"ecr_state": "gone"}, "ecr_state", False),
-    ],
-)
-def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable, check):
-    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=overrides, check=check)
-    assert result.rc != 0, result
-    assert variable in result.stdout, result
+INVALID = [
+    ({"ecr_repository_name": "fargatedemo/HelloApp"}, "ecr_repository_name"),
+    ({"ecr_repository_name": "a"}, "ecr_repository_name"),
+    ({"ecr_repository_name": "fargatedemo//helloapp"}, "ecr_repository_name"),
+    ({"ecr_repository_name": "fargatedemo/helloapp-"}, "ecr_repository_name"),
+    ({"ecr_image_tag": "-v2"}, "ecr_image_tag"),
+    ({"ecr_image_tag": "v 2"}, "ecr_image_tag"),
+    ({"ecr_image_tag": "v" * 129}, "ecr_image_tag"),
+    ({"ecr_push_latest": True}, "ecr_push_latest"),
+    ({"ecr_encryption_type": "KMS"}, "ecr_kms_key"),
+    ({"ecr_keep_images": 0}, "ecr_keep_images"),
+    ({"ecr_image_tag_mutability": "immutable"}, "ecr_image_tag_mutability"),
+    ({"ecr_registry": "https://127.0.0.1:5000/"}, "ecr_registry"),
+    ({"ecr_state": "gone"}, "ecr_state"),
+]
+
+
+# The cases that also run with --check (validation must not depend on check mode).
+INVALID_CHECK = [
+    ({"ecr_repository_name": "fargatedemo/HelloApp"}, "ecr_repository_name"),
+    ({"ecr_image_tag": "v 2"}, "ecr_image_tag"),
+]
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, tmp_path, check):
+    cases = INVALID_CHECK if check else INVALID
+    messages = run_invalid_cases(ansible_playbook, tmp_path, "ecr", [c for c, _ in cases], check=check)
+    for (overrides, variable), message in zip(cases, messages, strict=True):
+        assert message is not None and variable in message, (overrides, variable, message)
     assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"
 
 

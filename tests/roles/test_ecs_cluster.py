@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from role_validation import run_invalid_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -36,14 +37,57 @@ def test_molecule_scenario(aws):
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
 
 
-def test_playbook_converges_idempotently_and_check_mode_is_clean(aws, ansible_playbook):
+INVALID = [
+    ({"ecs_cluster_name": "bad name!"}, "ecs_cluster_name"),
+    ({"ecs_cluster_container_insights": "on"}, "ecs_cluster_container_insights"),
+    ({"ecs_cluster_capacity_providers": ["EC2"]}, "ecs_cluster_capacity_providers"),
+    (
+        {"ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 2000}]},
+        "ecs_cluster_default_capacity_provider_strategy",
+    ),
+    (
+        {
+            "ecs_cluster_default_capacity_provider_strategy": [
+                {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
+                {"capacity_provider": "FARGATE_SPOT", "base": 1, "weight": 1},
+            ]
+        },
+        "ecs_cluster_default_capacity_provider_strategy",
+    ),
+    (
+        {
+            "ecs_cluster_capacity_providers": ["FARGATE"],
+            "ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "weight": 1}],
+        },
+        "ecs_cluster_default_capacity_provider_strategy",
+    ),
+]
+
+
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, tmp_path):
+    messages = run_invalid_cases(ansible_playbook, tmp_path, "ecs_cluster", [c for c, _ in INVALID])
+    for (overrides, variable), message in zip(INVALID, messages, strict=True):
+        assert message is not None and variable in message, (overrides, variable, message)
+    assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"
+
+
+# Tests on an empty account (`aws` resets the emulator) come first; the ones below share one converge.
+@pytest.fixture(scope="module")
+def converged(emulator, ansible_playbook):
+    """playbooks/ecs_cluster.yml on an empty account: check mode creates nothing, then converge (once per module)."""
+    emulator.reset()
     check = ansible_playbook(STACK_PLAYBOOK, check=True)
     assert check.rc == 0, check
     assert check.changed() == 1, check
-    assert describe(aws) == {}
-
+    assert describe(emulator) == {}
     first = ansible_playbook(STACK_PLAYBOOK)
     assert first.rc == 0, first
+    assert first.changed() > 0, first
+    return emulator
+
+
+def test_playbook_converges_idempotently_and_check_mode_is_clean(converged, ansible_playbook):
+    aws = converged
     cluster = describe(aws)
     assert cluster["status"] == "ACTIVE"
     assert cluster["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
@@ -57,8 +101,8 @@ def test_playbook_converges_idempotently_and_check_mode_is_clean(aws, ansible_pl
     assert recheck.changed() == 0, recheck
 
 
-def test_settings_strategy_and_tags_change_in_place(aws, ansible_playbook):
-    assert ansible_playbook(ROLE_PLAYBOOK).rc == 0
+def test_settings_strategy_and_tags_change_in_place(converged, ansible_playbook):
+    aws = converged
     arn = describe(aws)["clusterArn"]
     wanted = {
         "ecs_cluster_container_insights": "enhanced",
@@ -88,8 +132,8 @@ def test_settings_strategy_and_tags_change_in_place(aws, ansible_playbook):
     assert again.changed() == 0, again
 
 
-def test_absent_refuses_while_a_service_is_active(aws, ansible_playbook):
-    assert ansible_playbook(ROLE_PLAYBOOK).rc == 0
+def test_absent_refuses_while_a_service_is_active(converged, ansible_playbook):  # last: deletes the cluster
+    aws = converged
     ecs = aws.boto3_client("ecs")
     ecs.register_task_definition(
         family="helloapp",
@@ -114,38 +158,3 @@ def test_absent_refuses_while_a_service_is_active(aws, ansible_playbook):
     again = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"ecs_cluster_state": "absent"})
     assert again.rc == 0, again
     assert again.changed() == 0, again
-
-
-@pytest.mark.parametrize(
-    ("overrides", "variable"),
-    [
-        ({"ecs_cluster_name": "bad name!"}, "ecs_cluster_name"),
-        ({"ecs_cluster_container_insights": "on"}, "ecs_cluster_container_insights"),
-        ({"ecs_cluster_capacity_providers": ["EC2"]}, "ecs_cluster_capacity_providers"),
-        (
-            {"ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 2000}]},
-            "ecs_cluster_default_capacity_provider_strategy",
-        ),
-        (
-            {
-                "ecs_cluster_default_capacity_provider_strategy": [
-                    {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
-                    {"capacity_provider": "FARGATE_SPOT", "base": 1, "weight": 1},
-                ]
-            },
-            "ecs_cluster_default_capacity_provider_strategy",
-        ),
-        (
-            {
-                "ecs_cluster_capacity_providers": ["FARGATE"],
-                "ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "weight": 1}],
-            },
-            "ecs_cluster_default_capacity_provider_strategy",
-        ),
-    ],
-)
-def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable):
-    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=overrides)
-    assert result.rc != 0, result
-    assert variable in result.stdout, result
-    assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from role_validation import run_invalid_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -169,22 +170,26 @@ def test_connection_source_and_drift_repair(aws, ansible_playbook):
     ]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "variable", "check"),
-    [
-        ({"iam_task_execution_role_name": "ecs task role"}, "iam_task_execution_role_name", False),
-        ({"iam_task_execution_role_name": "ecs task role"}, "iam_task_execution_role_name", True),
-        ({"iam_codedeploy_role_name": "x" * 65}, "iam_codedeploy_role_name", False),
-        ({"iam_account_id": "12345"}, "iam_account_id", False),
-        ({"iam_state": "gone"}, "iam_state", False),
-        ({"iam_pipeline_roles_enabled": True, "iam_region": REGION}, "iam_artifact_bucket_name", False),
-        ({**PIPELINE_VARS, "iam_region": ""}, "iam_region", False),
-        ({**PIPELINE_VARS, "iam_pipeline_source": "GitHub"}, "iam_pipeline_source", False),
-        ({**PIPELINE_VARS, "iam_codestar_connection_arn": "my-connection"}, "iam_codestar_connection_arn", False),
-    ],
-)
-def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, overrides, variable, check):
-    result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=overrides, check=check)
-    assert result.rc != 0, result
-    assert variable in result.stdout, result
+INVALID = [
+    ({"iam_task_execution_role_name": "ecs task role"}, "iam_task_execution_role_name"),
+    ({"iam_codedeploy_role_name": "x" * 65}, "iam_codedeploy_role_name"),
+    ({"iam_account_id": "12345"}, "iam_account_id"),
+    ({"iam_state": "gone"}, "iam_state"),
+    ({"iam_pipeline_roles_enabled": True, "iam_region": REGION}, "iam_artifact_bucket_name"),
+    ({**PIPELINE_VARS, "iam_region": ""}, "iam_region"),
+    ({**PIPELINE_VARS, "iam_pipeline_source": "GitHub"}, "iam_pipeline_source"),
+    ({**PIPELINE_VARS, "iam_codestar_connection_arn": "my-connection"}, "iam_codestar_connection_arn"),
+]
+
+
+# The cases that also run with --check (validation must not depend on check mode).
+INVALID_CHECK = [({"iam_task_execution_role_name": "ecs task role"}, "iam_task_execution_role_name")]
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
+def test_invalid_input_fails_before_any_aws_call(aws, ansible_playbook, tmp_path, check):
+    cases = INVALID_CHECK if check else INVALID
+    messages = run_invalid_cases(ansible_playbook, tmp_path, "iam", [c for c, _ in cases], check=check)
+    for (overrides, variable), message in zip(cases, messages, strict=True):
+        assert message is not None and variable in message, (overrides, variable, message)
     assert aws.admin("requests")["requests"] == [], "validation must fail before any AWS call"
