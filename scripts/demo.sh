@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# `make demo`: the story on this machine, one function per step; each step adds lines to the summary box
-# printed at the end. Today: the seed's two app versions built as images and served locally by gunicorn.
-# (The Ansible/emulator part of the story is added as further steps in main.)
+# `make demo`: the seed's story on this machine, one function per step; each step prints what it did and
+# adds lines to the summary box printed at the end.
+#   1. the stack on the local emulator (site.yml): v1 "Hello World!" behind the ALB, rolling update controller
+#   2. the /welcome version shipped by rolling update (site.yml --tags deploy -e app_image_tag=v2)
+#   3. the same on a blue/green service: CodeDeploy lifecycle printed step by step, production moved to
+#      the other target group
+#   4. the pipeline (CodeCommit -> CodeBuild -> CodeDeploy blue/green) as the emulator holds it
+#   5. the two image versions run locally through gunicorn and answer curl
 #
-# Environment: DEMO_IMAGE (default helloapp-demo), DEMO_KEEP=1 leaves the containers running.
+# Environment: AWSEMU_PORT (default 4566, the emulator `make local-up` started), DEMO_IMAGE (default
+# helloapp-demo), DEMO_KEEP=1 leaves the containers running. The demo resets the emulator first.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,6 +54,88 @@ step_prerequisites() {
 build_arg() {
     "${PYTHON}" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["app_image_build_args"][sys.argv[2]])' \
         "${INVENTORY_VARS}" "$1"
+}
+
+# --- Ansible against the local emulator
+EMULATOR="http://127.0.0.1:${AWSEMU_PORT:-4566}"
+export AWS_ENDPOINT_URL="${EMULATOR}" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_DEFAULT_REGION=ap-northeast-2 ANSIBLE_CONFIG="${ROOT}/ansible.cfg" ANSIBLE_NOCOLOR=1
+PLAYBOOK="${ROOT}/.venv/bin/ansible-playbook"
+mkdir -p build/demo
+
+# Run a playbook, keep its whole output in build/demo/<name>.log, show the summary and the recap.
+play() {
+    local name="$1" start=${SECONDS} rc=0
+    shift
+    printf '    ansible-playbook %s\n' "$*"
+    "${PLAYBOOK}" "$@" >"build/demo/${name}.log" 2>&1 || rc=$?
+    # The lifecycle lines of a blue/green release, the summary and the recap.
+    sed -n -E -e '/^ +msg: (d-|Deployment d-)/p' \
+        -e '/^ +msg: (BeforeInstall|Install|AfterInstall|AllowTestTraffic|AfterAllowTestTraffic|BeforeAllowTraffic|AllowTraffic|AfterAllowTraffic): /p' \
+        -e "/^ +- 'ALB:/,/^ +- 'Blue\/green:/p" -e '/^localhost  /p' "build/demo/${name}.log" | sed -E 's/^ +/    /'
+    if [[ ${rc} -ne 0 ]]; then
+        tail -n 40 "build/demo/${name}.log" >&2
+        fail "${name} failed (rc ${rc}); whole output in build/demo/${name}.log"
+    fi
+    summary_add "${name}" "ok in $((SECONDS - start))s (build/demo/${name}.log)"
+}
+
+listener_target() {
+    "${PYTHON}" - "$1" <<'PY'
+import sys, boto3
+elbv2 = boto3.client("elbv2")
+lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+port = int(sys.argv[1])
+for listener in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+    if listener["Port"] == port:
+        action = listener["DefaultActions"][0]
+        groups = action.get("ForwardConfig", {}).get("TargetGroups") or [{"TargetGroupArn": action["TargetGroupArn"]}]
+        print(", ".join(g["TargetGroupArn"].split(":targetgroup/")[1].split("/")[0] for g in groups))
+PY
+}
+
+step_emulator() {
+    say "Local AWS emulator at ${EMULATOR} (a test double of AWS), reset to an empty account"
+    curl -fsS -X POST "${EMULATOR}/moto-api/reset" >/dev/null || fail "no emulator at ${EMULATOR}: run 'make local-up'"
+    summary_add "Emulator" "${EMULATOR} (reset)"
+}
+
+step_stack_rolling() {
+    say "1. Stand the stack up: IAM, ECR + image v1, ALB, cluster, service (rolling update)"
+    play site-v1 site.yml -e app_image_tag=v1 -e app_welcome_route=false
+    summary_add "Production :80 (rolling)" "$(listener_target 80)"
+}
+
+step_rolling_v2() {
+    say "2. Ship the /welcome version by rolling update"
+    play deploy-v2-rolling site.yml --tags deploy -e app_image_tag=v2 -e app_welcome_route=true
+    summary_add "Second run (no change)" "see build/demo/site-again.log"
+    play site-again site.yml -e app_image_tag=v2 -e app_welcome_route=true
+}
+
+step_bluegreen() {
+    say "3. Blue/green: a CODE_DEPLOY service (a new service: the controller cannot change in place)"
+    play teardown playbooks/teardown.yml -e teardown_confirm=helloapp -e app_image_tag=v2
+    play site-bluegreen-v1 site.yml -e app_deployment_controller=CODE_DEPLOY -e app_image_tag=v1 \
+        -e app_welcome_route=false
+    summary_add "Production :80 before" "$(listener_target 80)"
+    say "   Deploy v2 blue/green: replacement task set, test listener 8080, then production 80"
+    play deploy-v2-bluegreen playbooks/deploy.yml -e app_deployment_controller=CODE_DEPLOY \
+        -e app_image_tag=v2 -e app_welcome_route=true
+    summary_add "Production :80 after" "$(listener_target 80)"
+    summary_add "Test :8080 after" "$(listener_target 8080)"
+}
+
+step_pipeline() {
+    say "4. The pipeline: CodeCommit -> CodeBuild -> CodeDeploy blue/green"
+    play pipeline site.yml -e app_deployment_controller=CODE_DEPLOY -e codepipeline_enabled=true \
+        -e app_image_tag=v2 -e app_welcome_route=true
+    local stages
+    stages="$("${PYTHON}" -c 'import boto3
+p = boto3.client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
+print(" -> ".join(f"{s[\"name\"]}({s[\"actions\"][0][\"actionTypeId\"][\"provider\"]})" for s in p["stages"]))')"
+    printf '    %s\n' "${stages}"
+    summary_add "Pipeline" "${stages}"
 }
 
 # --- Step: build one version of the app (v1: WELCOME_ROUTE=off, v2: on)
@@ -131,6 +219,12 @@ print_summary() {
 
 main() {
     step_prerequisites
+    step_emulator
+    step_stack_rolling
+    step_rolling_v2
+    step_bluegreen
+    step_pipeline
+    say "5. The two versions, run locally through gunicorn"
     step_build v1 off
     step_build v2 on
     step_run v1
