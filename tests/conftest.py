@@ -252,7 +252,7 @@ def parse_recap(output: str) -> dict[str, dict[str, int]]:
     return stats
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # stateless, so module-scoped fixtures (one converge per module) can use it
 def ansible_playbook(emulator: EmulatorProcess):
     """``run(playbook, extra_vars=None, tags=None, skip_tags=None, check=False, diff=False, ...)``.
 
