@@ -70,8 +70,8 @@ play() {
     printf '    ansible-playbook %s\n' "$*"
     "${PLAYBOOK}" "$@" >"build/demo/${name}.log" 2>&1 || rc=$?
     # The lifecycle lines of a blue/green release, the summary and the recap.
-    sed -n -E -e '/^ +msg: (d-|Deployment d-)/p' \
-        -e '/^ +msg: (BeforeInstall|Install|AfterInstall|AllowTestTraffic|AfterAllowTestTraffic|BeforeAllowTraffic|AllowTraffic|AfterAllowTraffic): /p' \
+    sed -n -E -e "/^ +msg: '?(d-|Deployment d-)/p" \
+        -e "/^ +msg: '?(BeforeInstall|Install|AfterInstall|AllowTestTraffic|AfterAllowTestTraffic|BeforeAllowTraffic|AllowTraffic|AfterAllowTraffic): /p" \
         -e "/^ +- 'ALB:/,/^ +- 'Blue\/green:/p" -e '/^localhost  /p' "build/demo/${name}.log" | sed -E 's/^ +/    /'
     if [[ ${rc} -ne 0 ]]; then
         tail -n 40 "build/demo/${name}.log" >&2
@@ -131,9 +131,13 @@ step_pipeline() {
     play pipeline site.yml -e app_deployment_controller=CODE_DEPLOY -e codepipeline_enabled=true \
         -e app_image_tag=v2 -e app_welcome_route=true
     local stages
-    stages="$("${PYTHON}" -c 'import boto3
-p = boto3.client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
-print(" -> ".join(f"{s[\"name\"]}({s[\"actions\"][0][\"actionTypeId\"][\"provider\"]})" for s in p["stages"]))')"
+    stages="$("${PYTHON}" - <<'PY'
+import boto3
+
+pipeline = boto3.client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
+print(" -> ".join(f"{s['name']}({s['actions'][0]['actionTypeId']['provider']})" for s in pipeline["stages"]))
+PY
+)"
     printf '    %s\n' "${stages}"
     summary_add "Pipeline" "${stages}"
 }
