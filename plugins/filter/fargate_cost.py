@@ -43,7 +43,7 @@ options:
     default: 0
   prices:
     description:
-      - Extra or overriding price rows, C({region: {vcpu_hour: USD, gb_hour: USD}}).
+      - 'Extra or overriding price rows: C({"<region>": {"vcpu_hour": <USD>, "gb_hour": <USD>}}).'
     type: dict
     default: {}
 """
