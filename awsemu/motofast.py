@@ -77,5 +77,14 @@ def drop_backends() -> None:
 
     with backend_lock:
         for backend in BackendDict._instances:
+            # S3 keeps a registry of bucket names shared by all accounts (bucket_accounts) beside its backends,
+            # and S3Backend.reset is what unregisters the buckets (and closes the files behind their objects).
+            # Dropping the backends without it leaves names pointing at an account whose new backend lacks
+            # them: moto's get_bucket then follows the stale entry back to itself until RecursionError (500).
+            # S3's backends are cheap to reset, so they get moto's own reset first.
+            if hasattr(backend, "bucket_accounts"):
+                for account_backends in list(backend.values()):
+                    account_backends.reset()
+                backend.bucket_accounts.clear()
             backend.clear()
         BackendDict._instances.clear()

@@ -145,6 +145,23 @@ def test_reset_clears_moto_and_our_state(aws):
     ]
 
 
+def test_reset_forgets_s3_buckets_across_the_shared_bucket_namespace(aws):
+    """A bucket created before a reset is gone after it: HeadBucket answers 404, not 500, and the name is free."""
+    s3 = aws.boto3_client("s3")
+    bucket = "helloapp-artifacts-123456789012-ap-northeast-2"
+    location = {"LocationConstraint": "ap-northeast-2"}
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=location)
+    s3.put_object(Bucket=bucket, Key="artifact.zip", Body=b"zip")
+
+    aws.reset()
+
+    with pytest.raises(botocore.exceptions.ClientError) as missing:
+        s3.head_bucket(Bucket=bucket)
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=location)
+    assert s3.list_objects_v2(Bucket=bucket).get("Contents", []) == []
+
+
 def test_clock_scale_and_advance(aws):
     before = aws.admin("clock")
     after_advance = aws.admin("clock", "POST", {"advance": 3600})

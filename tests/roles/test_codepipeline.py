@@ -101,10 +101,6 @@ def test_codeconnections_source(aws, ansible_playbook):
 
 
 @pytest.mark.slow
-@pytest.mark.skip(
-    reason="known bug: in the full suite the emulator answered S3 HeadBucket with 500 for the artifact bucket; "
-    "passes alone; open, see the closing note (the Molecule scenario still converges the role twice)"
-)
 def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):
     """playbooks/iam.yml then playbooks/pipeline.yml: converge, a second run and --check change nothing."""
     if not (ROOT / "playbooks" / "iam.yml").exists():
