@@ -30,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import REGISTRY, docker_problem, registry_problem, unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 REGION = "ap-northeast-2"
@@ -44,12 +46,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Anything that talks to the emulator carries the marker, so `-m "not emulator"` selects the rest.
     for item in items:
+        # Anything that talks to the emulator carries the marker, so `-m "not emulator"` selects the rest.
         names = getattr(item, "fixturenames", ())
         if "emulator" in names and item.get_closest_marker("emulator") is None:
             item.add_marker(pytest.mark.emulator)
+        # A module whose tests share a module-scoped fixture (a stack built once, tests in file order, each
+        # starting from what the previous one left) must run whole, in order, on one xdist worker: split over
+        # two workers, each builds its own stack and the later tests find the state the earlier ones did not
+        # leave there; interleaved with another module's tests, pytest tears the fixture down and builds it
+        # afresh in between. `make test` distributes with --dist loadgroup: such a module is one group.
+        if item.get_closest_marker("xdist_group") is None and _uses_module_scope(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def _uses_module_scope(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        definition.scope in ("module", "package", "class")
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
 
 
 def free_port() -> int:
@@ -307,3 +328,21 @@ def ansible_playbook(emulator: EmulatorProcess):
 
     run.parse_recap = parse_recap  # type: ignore[attr-defined]
     return run
+
+
+@pytest.fixture(scope="session")
+def docker_ready() -> None:
+    """A Docker engine, the base image, the wheelhouse and the registry stand-in, or the test skips (fails under
+    REQUIRE_DOCKER=1). Checked once per session: make host-deps and make base-image provide them."""
+    problem = docker_problem()
+    if problem:
+        unavailable(problem)
+
+
+@pytest.fixture(scope="session")
+def registry_ready() -> str:
+    """The registry stand-in's address (127.0.0.1:5000), or the test skips (fails under REQUIRE_DOCKER=1)."""
+    problem = registry_problem()
+    if problem:
+        unavailable(problem)
+    return REGISTRY

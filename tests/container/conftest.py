@@ -6,26 +6,22 @@ skip, unless REQUIRE_DOCKER=1 (.ci/run sets it): then they fail, so CI cannot pa
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
 from container_helpers import (
-    APP_DIR,
-    BASE_IMAGE,
-    REGISTRY,
     RUN_ID,
     Container,
     Timings,
     build_image,
     docker,
-    http_get,
     remove_untagged_build_images,
     start_container,
     unavailable,
 )
+
+from tests.support import docker_problem
 
 
 @pytest.fixture(scope="session")
@@ -35,31 +31,17 @@ def timings() -> Timings:
 
 @pytest.fixture(scope="session")
 def docker_engine() -> Iterator[None]:
-    if shutil.which("docker") is None:
-        unavailable("the docker CLI is not installed (make host-deps)")
-    try:
-        info = docker("info", "--format", "{{.ServerVersion}}", check=False, timeout=20)
-    except subprocess.TimeoutExpired:
-        unavailable("docker info timed out")
-    if info.returncode != 0:
-        unavailable(f"no Docker engine answers (make host-deps): {info.stderr.strip()}")
-    if docker("image", "inspect", BASE_IMAGE, check=False).returncode != 0:
-        unavailable(f"base image {BASE_IMAGE} is missing (make base-image)")
-    if not any((APP_DIR / "wheels").glob("*.whl")):
-        unavailable("the wheelhouse hello_app/wheels/ is empty (make base-image)")
+    """Engine, base image and wheelhouse (no registry needed to build and run); build leftovers removed after."""
+    problem = docker_problem(registry=False)
+    if problem:
+        unavailable(problem)
     yield
     remove_untagged_build_images()
 
 
 @pytest.fixture(scope="session")
-def registry(docker_engine) -> str:
-    try:
-        status, _, _ = http_get(f"http://{REGISTRY}/v2/", timeout=3)
-    except OSError as err:
-        status = f"unreachable ({err})"
-    if status != 200:
-        unavailable(f"no registry answers on {REGISTRY} (make host-deps): {status}")
-    return REGISTRY
+def registry(docker_engine, registry_ready) -> str:
+    return registry_ready
 
 
 def _built(tag: str, welcome: str, timings: Timings, name: str) -> Iterator[str]:

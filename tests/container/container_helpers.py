@@ -11,20 +11,11 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
-import yaml
+# INVENTORY_BUILD_ARGS: what the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse
+# install), so these tests prove that exactly those work.
+from tests.support import APP_DIR, BASE_IMAGE, INVENTORY_BUILD_ARGS, REGISTRY, ROOT, unavailable  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
-APP_DIR = ROOT / "hello_app"
-REGISTRY = "127.0.0.1:5000"
-# The build arguments the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse install),
-# so these tests prove that exactly those work.
-INVENTORY_BUILD_ARGS: dict[str, str] = yaml.safe_load(
-    (ROOT / "inventory" / "local" / "group_vars" / "all" / "main.yml").read_text()
-)["app_image_build_args"]
-BASE_IMAGE = INVENTORY_BUILD_ARGS["BASE_IMAGE"]
 TIMINGS_FILE = ROOT / "build" / "container-test-timings.json"
 RUN_ID = uuid.uuid4().hex[:8]
 # Image ids printed by test builds that failed (on purpose), removed at the end of the session when nothing
@@ -33,12 +24,6 @@ RUN_ID = uuid.uuid4().hex[:8]
 BUILT_IMAGE_IDS: set[str] = set()
 _CACHE_IMAGE_IDS: set[str] = set()
 _BUILD_STEP_ID = re.compile(r"^(?: ---> |Successfully built )([0-9a-f]{12})\s*$", re.MULTILINE)
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_DOCKER") == "1":
-        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def docker(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:

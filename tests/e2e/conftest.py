@@ -18,10 +18,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,24 +70,6 @@ def _recap(output: str) -> dict[str, int]:
             stats = {key: int(value) for key, value in (item.split("=") for item in match["counts"].split())}
             break
     return stats
-
-
-def docker_unavailable() -> str | None:
-    """Why the image build cannot run here, or None."""
-    if shutil.which("docker") is None:
-        return "the docker CLI is not installed (make host-deps)"
-    try:
-        if subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True, timeout=30).returncode:
-            return f"base image {BASE_IMAGE} is missing (make base-image)"
-    except subprocess.TimeoutExpired:
-        return "the Docker engine does not answer"
-    try:
-        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5) as response:
-            if response.status != 200:
-                return f"the registry on {REGISTRY} answers {response.status}"
-    except OSError as err:
-        return f"no registry answers on {REGISTRY} (make host-deps): {err}"
-    return None
 
 
 @dataclass
@@ -178,13 +158,8 @@ class E2EStack:
 
 
 @pytest.fixture(scope="module")
-def e2e_stack(request: pytest.FixtureRequest, emulator: Any) -> Any:
+def e2e_stack(request: pytest.FixtureRequest, emulator: Any, docker_ready: None) -> Any:
     """The stack stood up by site.yml (controller: the fixture's param, default ECS); images removed afterwards."""
-    reason = docker_unavailable()
-    if reason:
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"REQUIRE_DOCKER=1 but {reason}")
-        pytest.skip(reason)
     controller = getattr(request, "param", "ECS")
     run_id = uuid.uuid4().hex[:8]
     emulator.reset()

@@ -47,38 +47,11 @@ sys.path.insert(0, str(ROOT / "collections"))
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy  # noqa: E402
 
 
-def unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_DOCKER") == "1":
-        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 def record_timing(name: str, seconds: float) -> None:
     TIMINGS_FILE.parent.mkdir(exist_ok=True)
     data = json.loads(TIMINGS_FILE.read_text()) if TIMINGS_FILE.exists() else {}
     data[name] = round(seconds, 1)
     TIMINGS_FILE.write_text(json.dumps(data, indent=2) + "\n")
-
-
-@pytest.fixture(scope="module")
-def docker_ready() -> None:
-    if shutil.which("docker") is None:
-        unavailable("the docker CLI is not installed (make host-deps)")
-    info = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=30, check=False)
-    if info.returncode != 0:
-        unavailable(f"no Docker engine answers (make host-deps): {info.stderr.strip()[:200]}")
-    base = BUILD_ARGS.get("BASE_IMAGE", "")
-    if subprocess.run(["docker", "image", "inspect", base], capture_output=True, check=False).returncode != 0:
-        unavailable(f"base image {base} is missing (make base-image)")
-    if not any((APP_DIR / "wheels").glob("*.whl")):
-        unavailable("the wheelhouse hello_app/wheels/ is empty (make base-image)")
-    try:
-        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5) as answer:
-            ok = answer.status == 200
-    except OSError:
-        ok = False
-    if not ok:
-        unavailable(f"no registry answers on {REGISTRY} (make host-deps)")
 
 
 def render_with_role(dest: Path, **extra) -> None:

@@ -3,12 +3,12 @@ repair of foreign listeners, check mode, teardown, and input validation before a
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from role_validation import run_invalid_cases
+
+from tests.support import assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -58,18 +58,7 @@ def stack(emulator, ansible_playbook):
 
 @pytest.mark.slow
 def test_molecule_scenario(aws):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
-    env.update(aws.env, NO_COLOR="1", ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    proc = subprocess.run(
-        [str(VENV_BIN / "molecule"), "test", "-s", "alb"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+    assert_molecule_passes("alb", aws)
 
 
 def test_check_mode_on_empty_account_creates_nothing(aws, ansible_playbook):

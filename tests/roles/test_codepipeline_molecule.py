@@ -4,12 +4,11 @@ verification, cleanup). Slow: several full runs of the role."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.support import assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -18,20 +17,4 @@ pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
 
 def test_molecule_codepipeline(aws):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(aws.env)
-    env.update(
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}", NO_COLOR="1"
-    )
-    start = time.monotonic()
-    proc = subprocess.run(
-        [str(VENV_BIN / "molecule"), "test", "-s", "codepipeline"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    elapsed = time.monotonic() - start
-    assert proc.returncode == 0, f"molecule failed after {elapsed:.0f}s:\n{proc.stdout[-8000:]}\n{proc.stderr[-4000:]}"
+    assert_molecule_passes("codepipeline", aws, timeout=1800)

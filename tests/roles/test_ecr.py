@@ -5,9 +5,7 @@ validation before any AWS call."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -15,38 +13,14 @@ from pathlib import Path
 import pytest
 from role_validation import run_invalid_cases
 
+from tests.support import assert_molecule_passes
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 ROLE_PLAYBOOK = "tests/roles/playbooks/ecr_role.yml"
 STACK_PLAYBOOK = "playbooks/ecr.yml"
 REGISTRY = "127.0.0.1:5000"
 BASE_IMAGE = "helloapp-base:bookworm"
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_DOCKER") == "1":
-        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def docker_and_registry() -> None:
-    """The Docker engine, the base image, the wheelhouse and the registry stand-in (make host-deps base-image)."""
-    if shutil.which("docker") is None:
-        unavailable("the docker CLI is not installed (make host-deps)")
-    if subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True, check=False).returncode:
-        unavailable(f"no Docker engine or no base image {BASE_IMAGE} (make host-deps base-image)")
-    if not any((ROOT / "hello_app" / "wheels").glob("*.whl")):
-        unavailable("the wheelhouse hello_app/wheels/ is empty (make base-image)")
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=3) as response:
-            ok = response.status == 200
-    except OSError:
-        ok = False
-    if not ok:
-        unavailable(f"no registry answers on {REGISTRY} (make host-deps)")
 
 
 def outputs(tmp_path: Path) -> dict:
@@ -66,29 +40,12 @@ def registry_tags(name: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.docker
-def test_molecule_scenario(aws, docker_and_registry):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
-    env.update(
-        aws.env,
-        MOLECULE_ECR_IMAGE_TAG=f"molecule-{uuid.uuid4().hex[:8]}",
-        NO_COLOR="1",
-        ANSIBLE_NOCOLOR="1",
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    proc = subprocess.run(
-        [str(VENV_BIN / "molecule"), "test", "-s", "ecr"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+def test_molecule_scenario(aws, docker_ready):
+    assert_molecule_passes("ecr", aws, env={"MOLECULE_ECR_IMAGE_TAG": f"molecule-{uuid.uuid4().hex[:8]}"})
 
 
 @pytest.mark.docker
-def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_and_registry):
+def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_ready):
     name = f"test-ecr/helloapp-{uuid.uuid4().hex[:8]}"
     extra = {"app_repository_name": name, "app_image_tag": "v1", "app_welcome_route": False}
     ecr = aws.boto3_client("ecr")
@@ -122,7 +79,7 @@ def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_and
 
 
 @pytest.mark.docker
-def test_role_outputs_and_a_new_tag_is_a_new_image(aws, ansible_playbook, docker_and_registry, tmp_path):
+def test_role_outputs_and_a_new_tag_is_a_new_image(aws, ansible_playbook, docker_ready, tmp_path):
     name = f"test-ecr/outputs-{uuid.uuid4().hex[:8]}"
     base = {"ecr_repository_name": name, "ecr_registry": REGISTRY, "ecr_build_args": {"BASE_IMAGE": BASE_IMAGE}}
     base["ecr_build_args"]["PIP_INSTALL_ARGS"] = "--no-index --find-links=/tmp/build/wheels"

@@ -34,20 +34,6 @@ def http(method: str, url: str, data: bytes | None = None, headers: dict | None 
         return err.code, dict(err.headers.items()), err.read()
 
 
-@pytest.fixture(scope="module")
-def registry() -> str:
-    try:
-        status, _, _ = http("GET", f"http://{REGISTRY}/v2/")
-    except OSError as err:
-        status = f"unreachable ({err})"
-    if status != 200:
-        reason = f"no registry answers on {REGISTRY} (make host-deps): {status}"
-        if os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return REGISTRY
-
-
 def upload_blob(name: str, blob: bytes) -> str:
     digest = "sha256:" + hashlib.sha256(blob).hexdigest()
     status, headers, _ = http("POST", f"http://{REGISTRY}/v2/{name}/blobs/uploads/")
@@ -96,7 +82,7 @@ def push(name: str, tag: str) -> str:
 
 
 @pytest.fixture
-def repository(aws, registry):
+def repository(aws, registry_ready):
     name = f"emulator-test/app-{uuid.uuid4().hex[:8]}"
     ecr = aws.boto3_client("ecr")
     ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")

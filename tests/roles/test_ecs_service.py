@@ -7,12 +7,13 @@ playbooks (molecule/ecs_service) so the scenario and these tests exercise the sa
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.support import assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "molecule" / "ecs_service"
@@ -242,23 +243,10 @@ def test_invalid_input_fails_before_any_aws_call(emulator, ansible_playbook, ext
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("molecule", path=str(ROOT / ".venv" / "bin")) is None, reason="molecule not installed")
 def test_molecule_scenario(emulator):
     emulator.reset()
     emulator.admin("ecs_service", "POST", {"taskStartSeconds": 1})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(emulator.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
-    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "molecule"), "test", "-s", "ecs_service"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    assert_molecule_passes("ecs_service", emulator, timeout=1200)
 
 
 def test_specs_defaults_and_readme_agree():

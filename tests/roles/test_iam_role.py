@@ -4,12 +4,12 @@ drift repair, teardown, and input validation before any AWS call."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from role_validation import run_invalid_cases
+
+from tests.support import assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -22,20 +22,6 @@ PIPELINE_VARS = {
     "iam_pipeline_roles_enabled": True,
     "iam_artifact_bucket_name": "helloapp-artifacts-123456789012-ap-northeast-2",
 }
-
-
-def molecule(scenario: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
-    run_env.update(env, NO_COLOR="1", ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run(
-        [str(VENV_BIN / "molecule"), "test", "-s", scenario],
-        cwd=ROOT,
-        env=run_env,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        check=False,
-    )
 
 
 def outputs(tmp_path: Path) -> dict:
@@ -56,8 +42,7 @@ def trust(service: str, source_account: bool = True) -> dict:
 
 @pytest.mark.slow
 def test_molecule_scenario(aws):
-    proc = molecule("iam", aws.env)
-    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+    assert_molecule_passes("iam", aws)
 
 
 def test_stack_playbook_check_converge_idempotent_absent(aws, ansible_playbook):

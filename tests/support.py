@@ -1,0 +1,107 @@
+"""Helpers shared by the test packages (plain functions; the fixtures built on them are in tests/conftest.py).
+
+- What the Docker tests need, and the one rule for when it is missing: skip on a laptop, fail under
+  ``REQUIRE_DOCKER=1`` (.ci/run sets it, so CI cannot pass without running them).
+- ``molecule()``: ``molecule test -s <scenario>`` against a test emulator.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+APP_DIR = ROOT / "hello_app"
+REGISTRY = "127.0.0.1:5000"
+# The build arguments the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse install).
+INVENTORY_BUILD_ARGS: dict[str, str] = yaml.safe_load(
+    (ROOT / "inventory" / "local" / "group_vars" / "all" / "main.yml").read_text()
+)["app_image_build_args"]
+BASE_IMAGE = INVENTORY_BUILD_ARGS["BASE_IMAGE"]
+
+
+def unavailable(reason: str) -> None:
+    """Skip the test for want of ``reason``, or fail it when REQUIRE_DOCKER=1."""
+    if os.environ.get("REQUIRE_DOCKER") == "1":
+        pytest.fail(f"REQUIRE_DOCKER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def registry_problem() -> str | None:
+    """Why the registry stand-in on 127.0.0.1:5000 cannot be used, or None."""
+    try:
+        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5) as response:
+            status: Any = response.status
+    except OSError as err:
+        status = f"unreachable ({err})"
+    return None if status == 200 else f"no registry answers on {REGISTRY} (make host-deps): {status}"
+
+
+def docker_problem(*, registry: bool = True) -> str | None:
+    """Why images cannot be built (and pushed, with ``registry``) here, or None.
+
+    Checks, in order: the docker CLI, an engine that answers, the base image and the wheelhouse
+    (make base-image), the registry stand-in (make host-deps).
+    """
+    if shutil.which("docker") is None:
+        return "the docker CLI is not installed (make host-deps)"
+    try:
+        info = subprocess.run(
+            ["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, timeout=30
+        )
+        if info.returncode != 0:
+            return f"no Docker engine answers (make host-deps): {info.stderr.strip()[:200]}"
+        if subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True, timeout=30).returncode:
+            return f"base image {BASE_IMAGE} is missing (make base-image)"
+    except subprocess.TimeoutExpired:
+        return "the Docker engine does not answer (make host-deps)"
+    if not any((APP_DIR / "wheels").glob("*.whl")):
+        return "the wheelhouse hello_app/wheels/ is empty (make base-image)"
+    return registry_problem() if registry else None
+
+
+def molecule(
+    scenario: str, emulator: Any, *, env: dict[str, str] | None = None, timeout: float = 1500
+) -> subprocess.CompletedProcess:
+    """``molecule test -s scenario`` against ``emulator`` with ``env`` added; the caller's own AWS_, MOLECULE_ and
+    ANSIBLE_ variables are left out, so a developer's shell cannot point the scenario elsewhere."""
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
+    run_env.update(
+        emulator.env,
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        NO_COLOR="1",
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    run_env.update(env or {})
+    start = time.monotonic()
+    proc = subprocess.run(
+        [str(VENV_BIN / "molecule"), "test", "-s", scenario],
+        cwd=ROOT,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    proc.seconds = time.monotonic() - start  # type: ignore[attr-defined]
+    return proc
+
+
+def assert_molecule_passes(
+    scenario: str, emulator: Any, *, env: dict[str, str] | None = None, timeout: float = 1500
+) -> None:
+    proc = molecule(scenario, emulator, env=env, timeout=timeout)
+    assert proc.returncode == 0, (
+        f"molecule test -s {scenario} failed after {proc.seconds:.0f}s:\n"  # type: ignore[attr-defined]
+        f"{proc.stdout[-8000:]}\n{proc.stderr[-4000:]}"
+    )
