@@ -39,11 +39,12 @@ local-down: ## Stop the local AWS emulator
 local-status: ## Is the emulator running?
 	scripts/emulator.sh status
 
-lint: venv ## ansible-lint (production), yamllint, ruff, hadolint
+lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
 	yamllint -s .
 	ruff check .
 	ruff format --check .
 	hadolint hello_app/Dockerfile
+	shellcheck scripts/*.sh .ci/run
 	ansible-lint
 
 test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
