@@ -9,15 +9,23 @@ Two layers:
 * small helpers taking already created clients (wrapped by ``module.client(...,
   retry_decorator=...)``) that read CodeDeploy, ECS and ELBv2 state.
 
-Mutating calls stay in the modules, where check mode is decided right before each call.
+Mutating calls stay in the modules, where check mode is decided right before each call;
+``run_ensure`` only gives a module's ``ensure(module, client)`` its client and turns AWS errors into
+``fail_json_aws``.
 """
 
 import hashlib
 import json
 import time
 
+try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
+    import botocore
+except ImportError:
+    pass  # caught by AnsibleAWSModule
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
@@ -505,14 +513,38 @@ def poll(fetch, done, timeout, initial=2.0, maximum=30.0, sleep=None, clock=None
 # --------------------------------------------------------------------------------------------
 
 
+def _get_or_none(method, key, missing, **kwargs):
+    """``method(**kwargs)[key]``, or None when AWS answers with an error code in ``missing``."""
+    try:
+        return method(aws_retry=True, **kwargs)[key]
+    except is_boto3_error_code(missing):
+        return None
+
+
+def get_application(client, name):
+    """GetApplication's application, or None when the application does not exist."""
+    return _get_or_none(client.get_application, "application", "ApplicationDoesNotExistException", applicationName=name)
+
+
+def get_deployment_config(client, name):
+    """deploymentConfigInfo, or None when the deployment configuration does not exist."""
+    return _get_or_none(
+        client.get_deployment_config,
+        "deploymentConfigInfo",
+        "DeploymentConfigDoesNotExistException",
+        deploymentConfigName=name,
+    )
+
+
 def get_deployment_group(client, application_name, group_name):
     """deploymentGroupInfo or None when the application or the group does not exist."""
-    try:
-        return client.get_deployment_group(
-            applicationName=application_name, deploymentGroupName=group_name, aws_retry=True
-        )["deploymentGroupInfo"]
-    except is_boto3_error_code(["DeploymentGroupDoesNotExistException", "ApplicationDoesNotExistException"]):
-        return None
+    return _get_or_none(
+        client.get_deployment_group,
+        "deploymentGroupInfo",
+        ["DeploymentGroupDoesNotExistException", "ApplicationDoesNotExistException"],
+        applicationName=application_name,
+        deploymentGroupName=group_name,
+    )
 
 
 def get_deployment(client, deployment_id):
@@ -618,14 +650,20 @@ def ecs_service_of(group):
     return _cluster_name(services[0].get("clusterName")), services[0].get("serviceName")
 
 
-def describe(client, deployment_id, elbv2=None, listener_arn=None):
-    """summarise() of one deployment, reading its targets and, when given, the live listener."""
-    deployment = get_deployment(client, deployment_id)
+def summarise_read(client, deployment_id, deployment, elbv2=None, listener_arn=None):
+    """summarise() of a deployment already read (its deploymentInfo), reading its targets and, when given,
+    the live listener."""
     targets = get_targets(client, deployment_id)
     live = None
     if elbv2 is not None and listener_arn:
         live = live_target_group_from_listener(elbv2, listener_arn)
-    return deployment, summarise(deployment, targets, live)
+    return summarise(deployment, targets, live)
+
+
+def describe(client, deployment_id, elbv2=None, listener_arn=None):
+    """(deploymentInfo, summarise_read()) of one deployment."""
+    deployment = get_deployment(client, deployment_id)
+    return deployment, summarise_read(client, deployment_id, deployment, elbv2, listener_arn)
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,3 +696,21 @@ def sync_tags(module, client, arn, desired, purge):
     if to_set:
         client.tag_resource(ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
     return True, before, after
+
+
+# --------------------------------------------------------------------------------------------
+# Module runner (codedeploy_application, codedeploy_deployment_config, codedeploy_deployment_group)
+# --------------------------------------------------------------------------------------------
+
+
+def run_ensure(module, ensure, failure_msg):
+    """Exit with ``ensure(module, client)``'s result, ``client`` being CodeDeploy's (with retries).
+
+    An AWS error that ``ensure`` lets through fails the module with ``failure_msg``.
+    """
+    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        result = ensure(module, client)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg=failure_msg)
+    module.exit_json(**result)

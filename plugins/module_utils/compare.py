@@ -7,10 +7,17 @@ AWS's business. Lists are compared element by element and must have the same len
 or environment variable is a change). Some mappings must match exactly, not as a subset (an action's
 ``configuration``: a key we dropped is a change); their keys are passed as ``exact_keys``.
 
-Pure functions, no AWS calls: unit tested directly.
+Pure functions, no AWS calls: unit tested directly. Two helpers take the module and run the steps both
+modules share around their own AWS calls: ``report_change`` (diff, then exit in check mode) and
+``delete_if_present`` (state=absent); the modules decide what to call and with which arguments.
 """
 
 from __future__ import annotations
+
+try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
 
 
 def differences(desired, current, exact_keys=(), path=""):
@@ -49,6 +56,51 @@ def tag_changes(desired, current, purge):
     to_set = {k: v for k, v in desired.items() if current.get(k) != v}
     to_remove = [k for k in current if k not in desired] if purge else []
     return to_set, to_remove
+
+
+def tag_list(tags):
+    """``tags`` (a dict) as the CodeBuild/CodePipeline API spells a tag list: ``[{"key": k, "value": v}]``, sorted."""
+    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
+
+
+def tag_dict(tags):
+    """A CodeBuild/CodePipeline tag list (``[{"key": k, "value": v}]``, or None) as a dict."""
+    return {t["key"]: t.get("value", "") for t in tags or []}
+
+
+def update_diff(current, wanted, snake, current_tags, tags):
+    """(before, after) of an update: ``current``'s value of each key in ``wanted`` against ``wanted``.
+
+    Both passed through ``snake``; the tags are added to both sides when they are managed (``tags`` not None).
+    """
+    before, after = snake({k: current.get(k) for k in wanted}), snake(wanted)
+    if tags is not None:
+        before["tags"], after["tags"] = current_tags, tags
+    return before, after
+
+
+def report_change(module, result, before, after):
+    """Mark ``result`` changed with its diff (in diff mode); in check mode, exit with it here."""
+    result["changed"] = True
+    if module._diff:
+        result["diff"] = {"before": before, "after": after}
+    if module.check_mode:
+        module.exit_json(**result)
+
+
+def delete_if_present(module, result, current, snake, delete, failure_msg):
+    """state=absent: when the resource exists (``current`` is not None), call ``delete()`` (not in check mode;
+    an AWS error fails with ``failure_msg``), the diff's before being ``snake(current)``; then exit with ``result``."""
+    if current is not None:
+        result["changed"] = True
+        if module._diff:
+            result["diff"] = {"before": snake(current), "after": {}}
+        if not module.check_mode:
+            try:
+                delete()
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg=failure_msg)
+    module.exit_json(**result)
 
 
 def snake_keys(value, keep=()):

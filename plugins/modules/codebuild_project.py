@@ -134,11 +134,7 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import snake_dict_to_camel_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import (
-    differences,
-    snake_keys,
-    tag_changes,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import compare
 
 # option name -> UpdateProject/CreateProject field
 DICT_OPTIONS = {"source": "source", "artifacts": "artifacts", "environment": "environment", "logs_config": "logsConfig"}
@@ -177,12 +173,8 @@ def desired_fields(module):
     return fields
 
 
-def as_tag_list(tags):
-    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
-
-
 def snake_project(project):
-    return snake_keys(project, keep=("tags",)) if project else {}
+    return compare.snake_keys(project, keep=("tags",)) if project else {}
 
 
 def main():
@@ -207,16 +199,14 @@ def main():
     result = {"changed": False, "differences": []}
 
     if module.params["state"] == "absent":
-        if current:
-            result["changed"] = True
-            if module._diff:
-                result["diff"] = {"before": snake_project(current), "after": {}}
-            if not module.check_mode:
-                try:
-                    client.delete_project(name=name, aws_retry=True)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg=f"Failed to delete CodeBuild project {name}")
-        module.exit_json(**result)
+        compare.delete_if_present(
+            module,
+            result,
+            current,
+            snake_project,
+            lambda: client.delete_project(name=name, aws_retry=True),
+            f"Failed to delete CodeBuild project {name}",
+        )
 
     wanted = desired_fields(module)
     if module.params["service_role"]:
@@ -228,14 +218,10 @@ def main():
         missing = [o for o in ("service_role", "source", "artifacts", "environment") if not module.params[o]]
         if missing:
             module.fail_json(msg=f"To create project {name}, also give: {', '.join(missing)}")
-        result["changed"] = True
         result["differences"] = sorted(wanted)
-        if module._diff:
-            result["diff"] = {"before": {}, "after": snake_project(wanted)}
-        if module.check_mode:
-            module.exit_json(**result)
+        compare.report_change(module, result, {}, snake_project(wanted))
         try:
-            created = client.create_project(name=name, tags=as_tag_list(tags or {}), aws_retry=True, **wanted)[
+            created = client.create_project(name=name, tags=compare.tag_list(tags or {}), aws_retry=True, **wanted)[
                 "project"
             ]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -243,26 +229,19 @@ def main():
         result["project"] = snake_project(created)
         module.exit_json(**result)
 
-    found = differences(wanted, current, exact_keys=("environmentVariables",))
-    current_tags = {t["key"]: t.get("value", "") for t in current.get("tags") or []}
-    to_set, to_remove = tag_changes(tags, current_tags, module.params["purge_tags"])
+    found = compare.differences(wanted, current, exact_keys=("environmentVariables",))
+    current_tags = compare.tag_dict(current.get("tags"))
+    to_set, to_remove = compare.tag_changes(tags, current_tags, module.params["purge_tags"])
     if to_set or to_remove:
         found.append("tags")
     result["differences"] = found
     result["project"] = snake_project(current)
     if not found:
         module.exit_json(**result)
-    result["changed"] = True
-    if module._diff:
-        before = {k: current.get(k) for k in wanted}
-        result["diff"] = {"before": snake_project(before), "after": snake_project(wanted)}
-        if tags is not None:
-            result["diff"]["before"]["tags"], result["diff"]["after"]["tags"] = current_tags, tags
-    if module.check_mode:
-        module.exit_json(**result)
+    compare.report_change(module, result, *compare.update_diff(current, wanted, snake_project, current_tags, tags))
     update = dict(wanted)
     if to_set or to_remove:
-        update["tags"] = as_tag_list({**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set})
+        update["tags"] = compare.tag_list({**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set})
     try:
         updated = client.update_project(name=name, aws_retry=True, **update)["project"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

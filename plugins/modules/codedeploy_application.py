@@ -90,24 +90,15 @@ except ImportError:
     pass  # caught by AnsibleAWSModule
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
-
-
-def get_application(client, name):
-    try:
-        return client.get_application(applicationName=name, aws_retry=True)["application"]
-    except is_boto3_error_code("ApplicationDoesNotExistException"):
-        return None
 
 
 def ensure(module, client):
     params = module.params
     name = params["name"]
-    current = get_application(client, name)
+    current = cd.get_application(client, name)
     result = {"changed": False}
     before = {"application_name": name, "compute_platform": current["computePlatform"]} if current else {}
     after = {"application_name": name, "compute_platform": params["compute_platform"]}
@@ -131,7 +122,7 @@ def ensure(module, client):
             if params["tags"]:
                 kwargs["tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
             client.create_application(aws_retry=True, **kwargs)
-            result["application"] = camel_dict_to_snake_dict(get_application(client, name) or {})
+            result["application"] = camel_dict_to_snake_dict(cd.get_application(client, name) or {})
             result["tags"] = params["tags"] or {}
     else:
         if current.get("computePlatform") != params["compute_platform"]:
@@ -167,12 +158,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = ensure(module, client)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to manage CodeDeploy application {}".format(module.params["name"]))
-    module.exit_json(**result)
+    cd.run_ensure(module, ensure, "Failed to manage CodeDeploy application {}".format(module.params["name"]))
 
 
 if __name__ == "__main__":

@@ -114,7 +114,6 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
 
 
@@ -175,13 +174,6 @@ def normalise_config(info):
     return view
 
 
-def get_config(client, name):
-    try:
-        return client.get_deployment_config(deploymentConfigName=name, aws_retry=True)["deploymentConfigInfo"]
-    except is_boto3_error_code("DeploymentConfigDoesNotExistException"):
-        return None
-
-
 def ensure(module, client):
     params = module.params
     name = params["name"]
@@ -189,17 +181,20 @@ def ensure(module, client):
     if result["predefined"]:
         # AWS-managed: never created nor deleted. Read it for information only.
         result["deployment_config"] = camel_dict_to_snake_dict(
-            get_config(client, name) or {"deploymentConfigName": name}
+            cd.get_deployment_config(client, name) or {"deploymentConfigName": name}
         )
         return result
-    current = get_config(client, name)
+    current = cd.get_deployment_config(client, name)
     before = normalise_config(current) if current else {}
     if params["state"] == "absent":
         after = {}
         if current:
             result["changed"] = True
             if not module.check_mode:
-                client.delete_deployment_config(deploymentConfigName=name, aws_retry=True)
+                try:
+                    client.delete_deployment_config(deploymentConfigName=name, aws_retry=True)
+                except is_boto3_error_code("DeploymentConfigInUseException") as e:
+                    module.fail_json_aws(e, msg=f"Deployment configuration {name} is used by a deployment group")
         result["deployment_config"] = {}
     else:
         try:
@@ -213,7 +208,7 @@ def ensure(module, client):
                 result["deployment_config"] = camel_dict_to_snake_dict(dict(request, deploymentConfigName=name))
             else:
                 client.create_deployment_config(deploymentConfigName=name, aws_retry=True, **request)
-                result["deployment_config"] = camel_dict_to_snake_dict(get_config(client, name) or {})
+                result["deployment_config"] = camel_dict_to_snake_dict(cd.get_deployment_config(client, name) or {})
         elif before != after:
             module.fail_json(
                 msg=f"Deployment configuration {name} exists with other settings ({before}) than wanted "
@@ -253,16 +248,7 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("traffic_routing", "minimum_healthy_hosts")],
     )
-    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = ensure(module, client)
-    except is_boto3_error_code("DeploymentConfigInUseException") as e:
-        module.fail_json_aws(
-            e, msg="Deployment configuration {} is used by a deployment group".format(module.params["name"])
-        )
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Failed to manage deployment configuration {}".format(module.params["name"]))
-    module.exit_json(**result)
+    cd.run_ensure(module, ensure, "Failed to manage deployment configuration {}".format(module.params["name"]))
 
 
 if __name__ == "__main__":

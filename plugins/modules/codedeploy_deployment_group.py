@@ -187,7 +187,6 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
 
@@ -296,12 +295,7 @@ def main():
             )
         ],
     )
-    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = ensure(module, client)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Failed to manage deployment group {}".format(module.params["name"]))
-    module.exit_json(**result)
+    cd.run_ensure(module, ensure, "Failed to manage deployment group {}".format(module.params["name"]))
 
 
 if __name__ == "__main__":

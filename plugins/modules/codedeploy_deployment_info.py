@@ -173,9 +173,7 @@ def read(module, client, elbv2):
         module.fail_json(msg=f"Deployment {deployment_id} does not exist")
     if group is None:
         group = cd.get_deployment_group(client, deployment["applicationName"], deployment["deploymentGroupName"])
-    listener = cd.prod_listener_of(group)
-    live = cd.live_target_group_from_listener(elbv2, listener) if listener else None
-    result = cd.summarise(deployment, cd.get_targets(client, deployment_id), live)
+    result = cd.summarise_read(client, deployment_id, deployment, elbv2, cd.prod_listener_of(group))
     result.update(found=True, in_flight=not result["finished"])
     return result
 

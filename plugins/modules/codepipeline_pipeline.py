@@ -152,11 +152,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import (
-    differences,
-    snake_keys,
-    tag_changes,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import compare
 
 
 def config_value(value):
@@ -209,11 +205,11 @@ def get_tags(module, client, arn):
         tags = client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", [])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to list the tags of {arn}")
-    return {t["key"]: t.get("value", "") for t in tags}
+    return compare.tag_dict(tags)
 
 
 def snake(pipeline):
-    return snake_keys(pipeline, keep=("configuration",)) if pipeline else {}
+    return compare.snake_keys(pipeline, keep=("configuration",)) if pipeline else {}
 
 
 def main():
@@ -241,28 +237,23 @@ def main():
     result = {"changed": False, "differences": []}
 
     if module.params["state"] == "absent":
-        if current is not None:
-            result["changed"] = True
-            if module._diff:
-                result["diff"] = {"before": snake(current), "after": {}}
-            if not module.check_mode:
-                try:
-                    client.delete_pipeline(name=name, aws_retry=True)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg=f"Failed to delete pipeline {name}")
-        module.exit_json(**result)
+        compare.delete_if_present(
+            module,
+            result,
+            current,
+            snake,
+            lambda: client.delete_pipeline(name=name, aws_retry=True),
+            f"Failed to delete pipeline {name}",
+        )
 
     wanted = desired_declaration(module.params)
     tags = module.params["tags"]
     if current is None:
-        result.update(changed=True, differences=["pipeline"])
-        if module._diff:
-            result["diff"] = {"before": {}, "after": snake(wanted)}
-        if module.check_mode:
-            module.exit_json(**result)
+        result["differences"] = ["pipeline"]
+        compare.report_change(module, result, {}, snake(wanted))
         request = {"pipeline": wanted}
         if tags:
-            request["tags"] = [{"key": k, "value": v} for k, v in sorted(tags.items())]
+            request["tags"] = compare.tag_list(tags)
         try:
             created = client.create_pipeline(aws_retry=True, **request)["pipeline"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -275,29 +266,20 @@ def main():
     have = dict(current, stages=normalize_stages(current.get("stages", [])))
     have.setdefault("triggers", [])
     have.setdefault("variables", [])
-    found = differences(wanted, have, exact_keys=("configuration", "triggers", "variables"))
+    found = compare.differences(wanted, have, exact_keys=("configuration", "triggers", "variables"))
     current_tags = get_tags(module, client, arn)
-    to_set, to_remove = tag_changes(tags, current_tags, module.params["purge_tags"])
+    to_set, to_remove = compare.tag_changes(tags, current_tags, module.params["purge_tags"])
     result.update(
         pipeline=snake(current), pipeline_arn=arn, differences=found + (["tags"] if to_set or to_remove else [])
     )
     if not result["differences"]:
         module.exit_json(**result)
-    result["changed"] = True
-    if module._diff:
-        before = {k: have.get(k) for k in wanted}
-        result["diff"] = {"before": snake(before), "after": snake(wanted)}
-        if tags is not None:
-            result["diff"]["before"]["tags"], result["diff"]["after"]["tags"] = current_tags, tags
-    if module.check_mode:
-        module.exit_json(**result)
+    compare.report_change(module, result, *compare.update_diff(have, wanted, snake, current_tags, tags))
     try:
         if found:
             result["pipeline"] = snake(client.update_pipeline(pipeline=wanted, aws_retry=True)["pipeline"])
         if to_set:
-            client.tag_resource(
-                resourceArn=arn, tags=[{"key": k, "value": v} for k, v in sorted(to_set.items())], aws_retry=True
-            )
+            client.tag_resource(resourceArn=arn, tags=compare.tag_list(to_set), aws_retry=True)
         if to_remove:
             client.untag_resource(resourceArn=arn, tagKeys=to_remove, aws_retry=True)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
