@@ -31,9 +31,11 @@ def _state(req) -> dict[str, Any]:
     return STORE.get(req, "codecommit_git", dict)
 
 
-def _repo(req, name: str | None) -> dict[str, Any]:
-    if not name:
-        raise AwsError("RepositoryNameRequiredException", "A repository name is required but was not specified.")
+def _repo(req) -> dict[str, Any]:
+    """Our contents of the repository the request names (``repositoryName``), which moto must know."""
+    name = _required(
+        req, "repositoryName", "RepositoryNameRequiredException", "A repository name is required but was not specified."
+    )
     backend = codecommit_backends[req.account_id][req.region]
     if name not in backend.repositories:
         raise AwsError("RepositoryDoesNotExistException", f"{name} does not exist")
@@ -117,39 +119,68 @@ def _resolve(repo: dict[str, Any], specifier: str | None) -> str:
     raise AwsError("CommitDoesNotExistException", f"Could not find commit {specifier}.")
 
 
-# --- actions
-@handles("codecommit", "CreateCommit")
-def create_commit(req):
-    repo = _repo(req, req.param("repositoryName"))
-    branch = req.param("branchName")
-    if not branch:
-        raise AwsError("BranchNameRequiredException", "A branch name is required but was not specified.")
-    if not _BRANCH.match(branch) or branch.endswith((".", "/", ".lock")):
-        raise AwsError("InvalidBranchNameException", f"The specified branch name {branch} is not valid.")
-    parent = req.param("parentCommitId")
+def _required(req, param: str, code: str, message: str) -> str:
+    """The request's ``param``, or the ``code`` error if it is missing or empty."""
+    value = req.param(param)
+    if not value:
+        raise AwsError(code, message)
+    return value
+
+
+def _branch_name(req) -> str:
+    return _required(
+        req, "branchName", "BranchNameRequiredException", "A branch name is required but was not specified."
+    )
+
+
+def _commit_id_param(req) -> str:
+    return _required(req, "commitId", "CommitIdRequiredException", "A commit ID is required but was not specified.")
+
+
+def _commit_at(req, repo: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The commit the request's ``commitSpecifier`` names (default branch if none): (id, commit)."""
+    commit_id = _resolve(repo, req.param("commitSpecifier"))
+    return commit_id, repo["commits"][commit_id]
+
+
+def _set_branch(repo: dict[str, Any], branch: str, commit_id: str) -> None:
+    """Point ``branch`` at ``commit_id``; the repository's first branch becomes its default branch."""
+    repo["branches"][branch] = commit_id
+    if repo["default_branch"] is None:
+        repo["default_branch"] = branch
+
+
+def _check_parent(repo: dict[str, Any], branch: str, parent: str | None) -> None:
+    """CreateCommit's ``parentCommitId``: the tip of an existing branch, any commit for a new branch, none at first."""
     tip = repo["branches"].get(branch)
-    if tip is not None:
-        if not parent:
+    if not parent:
+        if tip is not None:
             raise AwsError(
                 "ParentCommitIdRequiredException",
                 "A parent commit ID is required. To view the full commit ID of a branch in a repository, "
                 "use GetBranch or a Git command (for example, git pull or git log).",
             )
-        if parent not in repo["commits"]:
-            raise AwsError("ParentCommitDoesNotExistException", f"The parent commit ID {parent} does not exist.")
-        if parent != tip:
-            raise AwsError(
-                "ParentCommitIdOutdatedException",
-                f"The parent commit ID {parent} is not the tip of branch {branch}. "
-                "Get the latest commit ID and try again.",
-            )
-    elif repo["branches"]:
-        if not parent:
+        if repo["branches"]:
             raise AwsError("BranchDoesNotExistException", f"The branch {branch} does not exist.")
-        if parent not in repo["commits"]:
-            raise AwsError("ParentCommitDoesNotExistException", f"The parent commit ID {parent} does not exist.")
-    elif parent:
+        return
+    if parent not in repo["commits"]:  # a repository without branches has no commits: no parent is valid there
         raise AwsError("ParentCommitDoesNotExistException", f"The parent commit ID {parent} does not exist.")
+    if tip is not None and parent != tip:
+        raise AwsError(
+            "ParentCommitIdOutdatedException",
+            f"The parent commit ID {parent} is not the tip of branch {branch}. Get the latest commit ID and try again.",
+        )
+
+
+# --- actions
+@handles("codecommit", "CreateCommit")
+def create_commit(req):
+    repo = _repo(req)
+    branch = _branch_name(req)
+    if not _BRANCH.match(branch) or branch.endswith((".", "/", ".lock")):
+        raise AwsError("InvalidBranchNameException", f"The specified branch name {branch} is not valid.")
+    parent = req.param("parentCommitId")
+    _check_parent(repo, branch, parent)
 
     puts = req.param("putFiles") or []
     deletes = req.param("deleteFiles") or []
@@ -169,11 +200,17 @@ def create_commit(req):
     seen: set[str] = set()
     added, updated, deleted = [], [], []
     new_blobs: dict[str, bytes] = {}
-    for entry in puts:
+
+    def claim(entry: dict[str, Any]) -> str:
+        """The entry's path, which no other put or delete of this commit may name."""
         path = _norm_path(entry.get("filePath"))
         if path in seen:
             raise AwsError("SamePathRequestException", f"The path {path} is specified more than once.")
         seen.add(path)
+        return path
+
+    for entry in puts:
+        path = claim(entry)
         content, source = entry.get("fileContent"), entry.get("sourceFile")
         if content is not None and source:
             raise AwsError(
@@ -218,10 +255,7 @@ def create_commit(req):
             updated.append(meta)
         files[path] = (mode, bid)
     for entry in deletes:
-        path = _norm_path(entry.get("filePath"))
-        if path in seen:
-            raise AwsError("SamePathRequestException", f"The path {path} is specified more than once.")
-        seen.add(path)
+        path = claim(entry)
         if path not in files:
             raise AwsError("FileDoesNotExistException", f"The file {path} does not exist.")
         mode, bid = files.pop(path)
@@ -260,9 +294,7 @@ def create_commit(req):
         "author": author,
         "message": message,
     }
-    repo["branches"][branch] = commit_id
-    if repo["default_branch"] is None:
-        repo["default_branch"] = branch
+    _set_branch(repo, branch, commit_id)
     return {
         "commitId": commit_id,
         "treeId": trees[""],
@@ -279,10 +311,8 @@ def _prefixes(path: str) -> list[str]:
 
 @handles("codecommit", "GetBranch")
 def get_branch(req):
-    repo = _repo(req, req.param("repositoryName"))
-    branch = req.param("branchName")
-    if not branch:
-        raise AwsError("BranchNameRequiredException", "A branch name is required but was not specified.")
+    repo = _repo(req)
+    branch = _branch_name(req)
     if branch not in repo["branches"]:
         raise AwsError("BranchDoesNotExistException", f"Could not retrieve information about branch {branch}.")
     return {"branch": {"branchName": branch, "commitId": repo["branches"][branch]}}
@@ -290,16 +320,14 @@ def get_branch(req):
 
 @handles("codecommit", "ListBranches")
 def list_branches(req):
-    repo = _repo(req, req.param("repositoryName"))
+    repo = _repo(req)
     return {"branches": sorted(repo["branches"])}
 
 
 @handles("codecommit", "GetCommit")
 def get_commit(req):
-    repo = _repo(req, req.param("repositoryName"))
-    commit_id = req.param("commitId")
-    if not commit_id:
-        raise AwsError("CommitIdRequiredException", "A commit ID is required but was not specified.")
+    repo = _repo(req)
+    commit_id = _commit_id_param(req)
     if not re.fullmatch(r"[0-9a-f]{40}", commit_id):
         raise AwsError("InvalidCommitIdException", f"The specified commit ID {commit_id} is not valid.")
     commit = repo["commits"].get(commit_id)
@@ -320,13 +348,12 @@ def get_commit(req):
 
 @handles("codecommit", "GetFolder")
 def get_folder(req):
-    repo = _repo(req, req.param("repositoryName"))
+    repo = _repo(req)
     raw_path = req.param("folderPath")
     if raw_path is None:
         raise AwsError("PathRequiredException", "The folderPath for a location cannot be null.")
     folder = _norm_path(raw_path, required=False) if raw_path not in ("", "/") else ""
-    commit_id = _resolve(repo, req.param("commitSpecifier"))
-    commit = repo["commits"][commit_id]
+    commit_id, commit = _commit_at(req, repo)
     if folder not in commit["trees"]:
         raise AwsError("FolderDoesNotExistException", f"The folder {raw_path} does not exist.")
     files, subfolders, links = [], [], []
@@ -351,10 +378,9 @@ def get_folder(req):
 
 @handles("codecommit", "GetFile")
 def get_file(req):
-    repo = _repo(req, req.param("repositoryName"))
+    repo = _repo(req)
     path = _norm_path(req.param("filePath"))
-    commit_id = _resolve(repo, req.param("commitSpecifier"))
-    commit = repo["commits"][commit_id]
+    commit_id, commit = _commit_at(req, repo)
     if path not in commit["files"]:
         raise AwsError("FileDoesNotExistException", f"The file {path} does not exist.")
     mode, bid = commit["files"][path]
@@ -386,19 +412,13 @@ def forget_contents(req, body):
 
 @handles("codecommit", "CreateBranch")
 def create_branch(req):
-    repo = _repo(req, req.param("repositoryName"))
-    branch, commit_id = req.param("branchName"), req.param("commitId")
-    if not branch:
-        raise AwsError("BranchNameRequiredException", "A branch name is required but was not specified.")
-    if not commit_id:
-        raise AwsError("CommitIdRequiredException", "A commit ID is required but was not specified.")
+    repo = _repo(req)
+    branch, commit_id = _branch_name(req), _commit_id_param(req)
     if branch in repo["branches"]:
         raise AwsError(
             "BranchNameExistsException", f"Cannot create branch with name {branch} because it already exists."
         )
     if commit_id not in repo["commits"]:
         raise AwsError("CommitDoesNotExistException", f"Could not find commit {commit_id}.")
-    repo["branches"][branch] = commit_id
-    if repo["default_branch"] is None:
-        repo["default_branch"] = branch
+    _set_branch(repo, branch, commit_id)
     return {}

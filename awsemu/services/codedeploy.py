@@ -27,11 +27,13 @@ Non-AWS test endpoints (never used by roles or modules):
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -114,29 +116,81 @@ def _reset() -> None:
 
 
 # ----------------------------------------------------------------------------------------------- helpers
+@contextlib.contextmanager
+def _locked(req: Request) -> Iterator[dict[str, Any]]:
+    """The caller's CodeDeploy state, caught up with the clock, under the store's lock."""
+    with STORE.lock:
+        yield _state(req)
+
+
+# What CodeDeploy answers when a required parameter is missing or empty, by what the parameter names.
+REQUIRED = {
+    "application": ("ApplicationNameRequiredException", "The application name was not specified."),
+    "group": ("DeploymentGroupNameRequiredException", "The deployment group name was not specified."),
+    "config": ("DeploymentConfigNameRequiredException", "The deployment configuration name was not specified."),
+    "deployment": ("DeploymentIdRequiredException", "At least one deployment ID must be specified."),
+    "target": ("DeploymentTargetIdRequiredException", "A deployment target ID was not provided."),
+    "revision": ("RevisionRequiredException", "The revision ID was not specified."),
+    "arn": ("ResourceArnRequiredException", "The ARN of a resource is required."),
+    "tags": ("TagRequiredException", "A tag was not specified."),
+}
+
+
+def _required(value: Any, what: str) -> Any:
+    """``value``, or CodeDeploy's ``...RequiredException`` for ``what`` (a ``REQUIRED`` key) if it is empty."""
+    if not value:
+        raise AwsError(*REQUIRED[what])
+    return value
+
+
 def _arn(req: Request, kind: str, name: str) -> str:
     return req.arn("codedeploy", f"{kind}:{name}")
 
 
-def _app(req: Request, state: dict[str, Any], name: str | None) -> dict[str, Any]:
-    if not name:
-        raise AwsError("ApplicationNameRequiredException", "The application name was not specified.")
-    if len(name) > 100:
-        raise AwsError("InvalidApplicationNameException", "The application name is too long (maximum 100).")
+def _group_arn(req: Request, app_name: str, name: str) -> str:
+    return _arn(req, "deploymentgroup", f"{app_name}/{name}")
+
+
+def _find_app(state: dict[str, Any], name: str) -> dict[str, Any]:
     app = state["applications"].get(name)
     if app is None:
         raise AwsError("ApplicationDoesNotExistException", f"No application found for name: {name}")
     return app
 
 
-def _group(req: Request, state: dict[str, Any], app_name: str | None, name: str | None) -> dict[str, Any]:
-    _app(req, state, app_name)
-    if not name:
-        raise AwsError("DeploymentGroupNameRequiredException", "The deployment group name was not specified.")
+def _find_group(state: dict[str, Any], app_name: str, name: str) -> dict[str, Any]:
     group = state["groups"].get((app_name, name))
     if group is None:
         raise AwsError("DeploymentGroupDoesNotExistException", f"No Deployment Group found for name: {name}")
     return group
+
+
+def _find_config(state: dict[str, Any], name: str) -> dict[str, Any]:
+    config = _config(state, name)
+    if config is None:
+        raise AwsError("DeploymentConfigDoesNotExistException", f"The deployment configuration {name} does not exist.")
+    return config
+
+
+def _app_name(name: str | None) -> str:
+    name = _required(name, "application")
+    if len(name) > 100:
+        raise AwsError("InvalidApplicationNameException", "The application name is too long (maximum 100).")
+    return name
+
+
+def _app(state: dict[str, Any], name: str | None) -> dict[str, Any]:
+    return _find_app(state, _app_name(name))
+
+
+def _group(state: dict[str, Any], app_name: str | None, name: str | None) -> dict[str, Any]:
+    _app(state, app_name)
+    return _find_group(state, app_name, _required(name, "group"))
+
+
+def _group_name_free(state: dict[str, Any], app_name: str, name: str) -> None:
+    if (app_name, name) in state["groups"]:
+        raise AwsError("DeploymentGroupAlreadyExistsException", f"The deployment group {name} already exists.")
 
 
 def _config(state: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -151,17 +205,43 @@ def _config(state: dict[str, Any], name: str) -> dict[str, Any] | None:
     return state["configs"].get(name)
 
 
-def _deployment(state: dict[str, Any], deployment_id: str | None) -> Deployment:
-    if not deployment_id:
-        raise AwsError("DeploymentIdRequiredException", "At least one deployment ID must be specified.")
-    if not DEPLOYMENT_ID.match(deployment_id):
+def _compute_platform(req: Request) -> str:
+    platform = req.param("computePlatform", "Server")
+    if platform not in COMPUTE_PLATFORMS:
+        raise AwsError("InvalidComputePlatformException", f"Invalid compute platform: {platform}")
+    return platform
+
+
+def _check_deployment_id(deployment_id: str | None) -> None:
+    if not DEPLOYMENT_ID.match(deployment_id or ""):
         raise AwsError(
             "InvalidDeploymentIdException", f"Specified DeploymentId is not in the valid format: {deployment_id}"
         )
+
+
+def _deployment(state: dict[str, Any], deployment_id: str | None) -> Deployment:
+    _check_deployment_id(_required(deployment_id, "deployment"))
     dep = state["deployments"].get(deployment_id)
     if dep is None:
         raise AwsError("DeploymentDoesNotExistException", f"The deployment {deployment_id} could not be found.")
     return dep
+
+
+def _check_batch(items: list[Any], limit: int) -> None:
+    if len(items) > limit:
+        raise AwsError(
+            "BatchLimitExceededException", f"The maximum number of names or IDs allowed ({limit}) was exceeded."
+        )
+
+
+def _rollback_config(config: dict[str, Any] | None, *, events_required: bool) -> dict[str, Any]:
+    """``autoRollbackConfiguration`` normalised; a group's (``events_required``) needs events when enabled."""
+    config = config or {}
+    rollback = {"enabled": bool(config.get("enabled")), "events": list(config.get("events") or [])}
+    unknown = any(e not in ROLLBACK_EVENTS for e in rollback["events"])
+    if unknown or (events_required and rollback["enabled"] and not rollback["events"]):
+        raise AwsError("InvalidAutoRollbackConfigException", "The automatic rollback configuration is not valid.")
+    return rollback
 
 
 def _tags_in(tags: Any) -> list[dict[str, str]]:
@@ -173,13 +253,23 @@ def _tags_in(tags: Any) -> list[dict[str, str]]:
     return result
 
 
+def _tag_new(state: dict[str, Any], arn: str, tags: Any) -> None:
+    """The ``tags`` parameter of a Create action, checked and kept for the new resource's ``arn``."""
+    tags = _tags_in(tags)
+    if tags:
+        state["tags"][arn] = tags
+
+
 def _merge_tags(existing: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
     merged = {t["Key"]: t["Value"] for t in existing}
     merged.update({t["Key"]: t["Value"] for t in new})
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
-def _paged(result: dict[str, Any], token: str | None) -> dict[str, Any]:
+def _page(req: Request, items: list[Any], key: str, **fields: Any) -> dict[str, Any]:
+    """One page of ``items`` (CodeDeploy lists 100 at a time) under ``key``, after ``fields``; ``nextToken`` if more."""
+    page, token = paginate(items, req.param("nextToken"), page_size(req, 100))
+    result = {**fields, key: page}
     if token:
         result["nextToken"] = token
     return result
@@ -197,92 +287,71 @@ def _app_info(app: dict[str, Any]) -> dict[str, Any]:
 
 @handles("codedeploy", "CreateApplication")
 def create_application(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        name = req.param("applicationName")
-        if not name:
-            raise AwsError("ApplicationNameRequiredException", "The application name was not specified.")
-        if len(name) > 100:
-            raise AwsError("InvalidApplicationNameException", "The application name is too long (maximum 100).")
+    with _locked(req) as state:
+        name = _app_name(req.param("applicationName"))
         if name in state["applications"]:
             raise AwsError("ApplicationAlreadyExistsException", f"The application {name} already exists.")
-        platform = req.param("computePlatform", "Server")
-        if platform not in COMPUTE_PLATFORMS:
-            raise AwsError("InvalidComputePlatformException", f"Invalid compute platform: {platform}")
         app = {
             "applicationId": str(uuid.uuid4()),
             "applicationName": name,
             "createTime": _now(),
             "linkedToGitHub": False,
-            "computePlatform": platform,
+            "computePlatform": _compute_platform(req),
         }
+        # Tags are checked before the application is kept: a rejected request creates nothing.
+        _tag_new(state, _arn(req, "application", name), req.param("tags"))
         state["applications"][name] = app
-        tags = _tags_in(req.param("tags"))
-        if tags:
-            state["tags"][_arn(req, "application", name)] = tags
         return {"applicationId": app["applicationId"]}
 
 
 @handles("codedeploy", "GetApplication")
 def get_application(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        return {"application": _app_info(_app(req, _state(req), req.param("applicationName")))}
+    with _locked(req) as state:
+        return {"application": _app_info(_app(state, req.param("applicationName")))}
 
 
 @handles("codedeploy", "BatchGetApplications")
 def batch_get_applications(req: Request) -> dict[str, Any]:
     names = req.param("applicationNames") or []
-    if len(names) > 100:
+    if len(names) > 100:  # this action's message names the request, unlike the other batch actions'
         raise AwsError(
             "BatchLimitExceededException",
             "The maximum number of names or IDs allowed for this request (100) was exceeded.",
         )
-    with STORE.lock:
-        state = _state(req)
-        return {"applicationsInfo": [_app_info(_app(req, state, n)) for n in names]}
+    with _locked(req) as state:
+        return {"applicationsInfo": [_app_info(_app(state, n)) for n in names]}
 
 
 @handles("codedeploy", "ListApplications")
 def list_applications(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        names, token = paginate(sorted(_state(req)["applications"]), req.param("nextToken"), page_size(req, 100))
-        return _paged({"applications": names}, token)
+    with _locked(req) as state:
+        return _page(req, sorted(state["applications"]), "applications")
 
 
 @handles("codedeploy", "DeleteApplication")
 def delete_application(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        name = req.param("applicationName")
-        if not name:
-            raise AwsError("ApplicationNameRequiredException", "The application name was not specified.")
+    with _locked(req) as state:
+        name = _required(req.param("applicationName"), "application")
         if state["applications"].pop(name, None) is not None:
             state["tags"].pop(_arn(req, "application", name), None)
             for key in [k for k in state["groups"] if k[0] == name]:
                 state["groups"].pop(key)
-                state["tags"].pop(_arn(req, "deploymentgroup", f"{key[0]}/{key[1]}"), None)
+                state["tags"].pop(_group_arn(req, *key), None)
         return {}
 
 
 # ----------------------------------------------------------------------------------------------- deployment configs
 @handles("codedeploy", "CreateDeploymentConfig")
 def create_deployment_config(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        name = req.param("deploymentConfigName")
-        if not name:
-            raise AwsError(
-                "DeploymentConfigNameRequiredException", "The deployment configuration name was not specified."
-            )
+    with _locked(req) as state:
+        name = _required(req.param("deploymentConfigName"), "config")
         if name.startswith("CodeDeployDefault.") and name not in PREDEFINED:
             raise AwsError("InvalidDeploymentConfigNameException", "The prefix CodeDeployDefault. is reserved.")
         if _config(state, name) is not None:
             raise AwsError(
                 "DeploymentConfigAlreadyExistsException", f"A deployment configuration named {name} already exists."
             )
-        platform = req.param("computePlatform", "Server")
-        if platform not in COMPUTE_PLATFORMS:
-            raise AwsError("InvalidComputePlatformException", f"Invalid compute platform: {platform}")
+        platform = _compute_platform(req)
         routing = req.param("trafficRoutingConfig")
         hosts = req.param("minimumHealthyHosts")
         if platform == "ECS":
@@ -335,37 +404,21 @@ def _validate_routing(routing: dict[str, Any]) -> dict[str, Any]:
 
 @handles("codedeploy", "GetDeploymentConfig")
 def get_deployment_config(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        name = req.param("deploymentConfigName")
-        if not name:
-            raise AwsError(
-                "DeploymentConfigNameRequiredException", "The deployment configuration name was not specified."
-            )
-        config = _config(_state(req), name)
-        if config is None:
-            raise AwsError(
-                "DeploymentConfigDoesNotExistException", f"The deployment configuration {name} does not exist."
-            )
-        return {"deploymentConfigInfo": copy.deepcopy(config)}
+    with _locked(req) as state:
+        name = _required(req.param("deploymentConfigName"), "config")
+        return {"deploymentConfigInfo": copy.deepcopy(_find_config(state, name))}
 
 
 @handles("codedeploy", "ListDeploymentConfigs")
 def list_deployment_configs(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        names = sorted(PREDEFINED) + sorted(_state(req)["configs"])
-        names, token = paginate(names, req.param("nextToken"), page_size(req, 100))
-        return _paged({"deploymentConfigsList": names}, token)
+    with _locked(req) as state:
+        return _page(req, sorted(PREDEFINED) + sorted(state["configs"]), "deploymentConfigsList")
 
 
 @handles("codedeploy", "DeleteDeploymentConfig")
 def delete_deployment_config(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        name = req.param("deploymentConfigName")
-        if not name:
-            raise AwsError(
-                "DeploymentConfigNameRequiredException", "The deployment configuration name was not specified."
-            )
+    with _locked(req) as state:
+        name = _required(req.param("deploymentConfigName"), "config")
         if name in PREDEFINED:
             raise AwsError(
                 "InvalidOperationException", f"The predefined deployment configuration {name} cannot be deleted."
@@ -410,23 +463,16 @@ def _validate_group(req: Request, state: dict[str, Any], app: dict[str, Any], gr
     group["deploymentConfigName"] = group.get("deploymentConfigName") or default_config.get(
         platform, "CodeDeployDefault.OneAtATime"
     )
-    config = _config(state, group["deploymentConfigName"])
-    if config is None and platform == "ECS":
-        raise AwsError(
-            "DeploymentConfigDoesNotExistException",
-            f"The deployment configuration {group['deploymentConfigName']} does not exist.",
-        )
+    # Only ECS configurations are modelled: a Server or Lambda group may name one this emulator does not know.
+    find = _find_config if platform == "ECS" else _config
+    config = find(state, group["deploymentConfigName"])
     if config is not None and config["computePlatform"] != platform:
         raise AwsError(
             "InvalidDeploymentConfigNameException",
             f"Deployment config {group['deploymentConfigName']} is for the {config['computePlatform']} compute "
             f"platform, not {platform}.",
         )
-    rollback = group.get("autoRollbackConfiguration") or {"enabled": False, "events": []}
-    rollback = {"enabled": bool(rollback.get("enabled", False)), "events": list(rollback.get("events") or [])}
-    if any(e not in ROLLBACK_EVENTS for e in rollback["events"]) or (rollback["enabled"] and not rollback["events"]):
-        raise AwsError("InvalidAutoRollbackConfigException", "The automatic rollback configuration is not valid.")
-    group["autoRollbackConfiguration"] = rollback
+    group["autoRollbackConfiguration"] = _rollback_config(group.get("autoRollbackConfiguration"), events_required=True)
     group.setdefault("alarmConfiguration", {"enabled": False, "ignorePollAlarmFailure": False, "alarms": []})
     for key in ("ec2TagFilters", "onPremisesInstanceTagFilters", "autoScalingGroups", "triggerConfigurations"):
         group.setdefault(key, [])
@@ -561,55 +607,50 @@ def _group_info(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
+def _set_group_fields(req: Request, group: dict[str, Any]) -> None:
+    """The deployment group settings the request gives, copied onto ``group``."""
+    for key in GROUP_FIELDS:
+        if req.param(key) is not None:
+            group[key] = copy.deepcopy(req.param(key))
+
+
+def _request_group(req: Request, state: dict[str, Any]) -> dict[str, Any]:
+    """The deployment group the request names by ``applicationName`` and ``deploymentGroupName``."""
+    return _group(state, req.param("applicationName"), req.param("deploymentGroupName"))
+
+
 @handles("codedeploy", "CreateDeploymentGroup")
 def create_deployment_group(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        app_name = req.param("applicationName")
-        app = _app(req, state, app_name)
-        name = req.param("deploymentGroupName")
-        if not name:
-            raise AwsError("DeploymentGroupNameRequiredException", "The deployment group name was not specified.")
-        if (app_name, name) in state["groups"]:
-            raise AwsError("DeploymentGroupAlreadyExistsException", f"The deployment group {name} already exists.")
+    with _locked(req) as state:
+        app = _app(state, req.param("applicationName"))
+        app_name = app["applicationName"]
+        name = _required(req.param("deploymentGroupName"), "group")
+        _group_name_free(state, app_name, name)
         group: dict[str, Any] = {
             "applicationName": app_name,
             "deploymentGroupId": str(uuid.uuid4()),
             "deploymentGroupName": name,
             "computePlatform": app["computePlatform"],
         }
-        for key in GROUP_FIELDS:
-            if req.param(key) is not None:
-                group[key] = copy.deepcopy(req.param(key))
+        _set_group_fields(req, group)
         _validate_group(req, state, app, group)
-        tags = _tags_in(req.param("tags"))
+        _tag_new(state, _group_arn(req, app_name, name), req.param("tags"))
         state["groups"][(app_name, name)] = group
-        if tags:
-            state["tags"][_arn(req, "deploymentgroup", f"{app_name}/{name}")] = tags
         return {"deploymentGroupId": group["deploymentGroupId"]}
 
 
 @handles("codedeploy", "GetDeploymentGroup")
 def get_deployment_group(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        group = _group(req, state, req.param("applicationName"), req.param("deploymentGroupName"))
-        return {"deploymentGroupInfo": _group_info(state, group)}
+    with _locked(req) as state:
+        return {"deploymentGroupInfo": _group_info(state, _request_group(req, state))}
 
 
 @handles("codedeploy", "BatchGetDeploymentGroups")
 def batch_get_deployment_groups(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        app_name = req.param("applicationName")
-        _app(req, state, app_name)
-        names = req.param("deploymentGroupNames") or []
-        if not names:
-            raise AwsError("DeploymentGroupNameRequiredException", "The deployment group name was not specified.")
-        if len(names) > 100:
-            raise AwsError(
-                "BatchLimitExceededException", "The maximum number of names or IDs allowed (100) was exceeded."
-            )
+    with _locked(req) as state:
+        app_name = _app(state, req.param("applicationName"))["applicationName"]
+        names = _required(req.param("deploymentGroupNames") or [], "group")
+        _check_batch(names, 100)
         infos, missing = [], []
         for name in names:
             group = state["groups"].get((app_name, name))
@@ -625,33 +666,25 @@ def batch_get_deployment_groups(req: Request) -> dict[str, Any]:
 
 @handles("codedeploy", "ListDeploymentGroups")
 def list_deployment_groups(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        app_name = req.param("applicationName")
-        _app(req, state, app_name)
+    with _locked(req) as state:
+        app_name = _app(state, req.param("applicationName"))["applicationName"]
         names = sorted(n for a, n in state["groups"] if a == app_name)
-        names, token = paginate(names, req.param("nextToken"), page_size(req, 100))
-        return _paged({"applicationName": app_name, "deploymentGroups": names}, token)
+        return _page(req, names, "deploymentGroups", applicationName=app_name)
 
 
 @handles("codedeploy", "UpdateDeploymentGroup")
 def update_deployment_group(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
+    with _locked(req) as state:
         app_name = req.param("applicationName")
-        current = req.param("currentDeploymentGroupName")
-        if not current:
-            raise AwsError("DeploymentGroupNameRequiredException", "The deployment group name was not specified.")
-        old = _group(req, state, app_name, current)
+        current = _required(req.param("currentDeploymentGroupName"), "group")
+        old = _group(state, app_name, current)
         app = state["applications"][app_name]
         new_name = req.param("newDeploymentGroupName") or current
-        if new_name != current and (app_name, new_name) in state["groups"]:
-            raise AwsError("DeploymentGroupAlreadyExistsException", f"The deployment group {new_name} already exists.")
+        if new_name != current:
+            _group_name_free(state, app_name, new_name)
         group = copy.deepcopy(old)
         group["deploymentGroupName"] = new_name
-        for key in GROUP_FIELDS:
-            if req.param(key) is not None:
-                group[key] = copy.deepcopy(req.param(key))
+        _set_group_fields(req, group)
         group.pop("lastAttemptedDeployment", None)
         state["groups"][(app_name, current)] = group  # so the service mapping check sees the group itself
         try:
@@ -662,9 +695,9 @@ def update_deployment_group(req: Request) -> dict[str, Any]:
         if new_name != current:
             state["groups"].pop((app_name, current))
             state["groups"][(app_name, new_name)] = group
-            old_arn = _arn(req, "deploymentgroup", f"{app_name}/{current}")
+            old_arn = _group_arn(req, app_name, current)
             if old_arn in state["tags"]:
-                state["tags"][_arn(req, "deploymentgroup", f"{app_name}/{new_name}")] = state["tags"].pop(old_arn)
+                state["tags"][_group_arn(req, app_name, new_name)] = state["tags"].pop(old_arn)
             for dep in state["deployments"].values():
                 if dep.application == app_name and dep.group == current:
                     dep.group = new_name
@@ -673,15 +706,11 @@ def update_deployment_group(req: Request) -> dict[str, Any]:
 
 @handles("codedeploy", "DeleteDeploymentGroup")
 def delete_deployment_group(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        app_name = req.param("applicationName")
-        _app(req, state, app_name)
-        name = req.param("deploymentGroupName")
-        if not name:
-            raise AwsError("DeploymentGroupNameRequiredException", "The deployment group name was not specified.")
+    with _locked(req) as state:
+        app_name = _app(state, req.param("applicationName"))["applicationName"]
+        name = _required(req.param("deploymentGroupName"), "group")
         if state["groups"].pop((app_name, name), None) is not None:
-            state["tags"].pop(_arn(req, "deploymentgroup", f"{app_name}/{name}"), None)
+            state["tags"].pop(_group_arn(req, app_name, name), None)
         return {"hooksNotCleanedUp": []}
 
 
@@ -812,23 +841,16 @@ def _take_fault(app_name: str, group_name: str) -> dict[str, Any] | None:
 
 @handles("codedeploy", "CreateDeployment")
 def create_deployment(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        app_name = req.param("applicationName")
-        app = _app(req, state, app_name)
-        group = _group(req, state, app_name, req.param("deploymentGroupName"))
-        revision = req.param("revision")
-        if not revision:
-            raise AwsError("RevisionRequiredException", "The revision ID was not specified.")
+    with _locked(req) as state:
+        group = _request_group(req, state)
+        app_name = group["applicationName"]
+        app = state["applications"][app_name]
+        revision = _required(req.param("revision"), "revision")
         description = req.param("description")
         if description and len(description) > 100:
             raise AwsError("DescriptionTooLongException", "The description is too long.")
         config_name = req.param("deploymentConfigName") or group["deploymentConfigName"]
-        config = _config(state, config_name)
-        if config is None:
-            raise AwsError(
-                "DeploymentConfigDoesNotExistException", f"The deployment configuration {config_name} does not exist."
-            )
+        config = _find_config(state, config_name)
         if app["computePlatform"] != "ECS":
             raise AwsError(
                 "InvalidComputePlatformException",
@@ -839,12 +861,8 @@ def create_deployment(req: Request) -> dict[str, Any]:
                 "InvalidDeploymentConfigNameException", f"{config_name} is not an ECS deployment configuration."
             )
         rollback = req.param("autoRollbackConfiguration") or group.get("autoRollbackConfiguration")
-        rollback = {
-            "enabled": bool((rollback or {}).get("enabled")),
-            "events": list((rollback or {}).get("events") or []),
-        }
-        if any(e not in ROLLBACK_EVENTS for e in rollback["events"]):
-            raise AwsError("InvalidAutoRollbackConfigException", "The automatic rollback configuration is not valid.")
+        # Unlike a group's, a deployment's own override may be enabled without events.
+        rollback = _rollback_config(rollback, events_required=False)
         spec = parse_appspec(_revision_content(req, revision))
         for dep in state["deployments"].values():
             if dep.application == app_name and dep.group == group["deploymentGroupName"] and dep.active:
@@ -920,24 +938,18 @@ def _deployment_info(dep: Deployment) -> dict[str, Any]:
 
 @handles("codedeploy", "GetDeployment")
 def get_deployment(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        return {"deploymentInfo": _deployment_info(_deployment(_state(req), req.param("deploymentId")))}
+    with _locked(req) as state:
+        return {"deploymentInfo": _deployment_info(_deployment(state, req.param("deploymentId")))}
 
 
 @handles("codedeploy", "BatchGetDeployments")
 def batch_get_deployments(req: Request) -> dict[str, Any]:
     ids = req.param("deploymentIds") or []
-    if len(ids) > 25:
-        raise AwsError("BatchLimitExceededException", "The maximum number of names or IDs allowed (25) was exceeded.")
-    with STORE.lock:
-        state = _state(req)
+    _check_batch(ids, 25)
+    with _locked(req) as state:
         infos = []
         for deployment_id in ids:
-            if not DEPLOYMENT_ID.match(deployment_id or ""):
-                raise AwsError(
-                    "InvalidDeploymentIdException",
-                    f"Specified DeploymentId is not in the valid format: {deployment_id}",
-                )
+            _check_deployment_id(deployment_id)
             if deployment_id in state["deployments"]:
                 infos.append(_deployment_info(state["deployments"][deployment_id]))
         return {"deploymentsInfo": infos}
@@ -945,16 +957,10 @@ def batch_get_deployments(req: Request) -> dict[str, Any]:
 
 @handles("codedeploy", "ListDeployments")
 def list_deployments(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
+    with _locked(req) as state:
         app_name, group_name = req.param("applicationName"), req.param("deploymentGroupName")
-        if group_name and not app_name:
-            raise AwsError("ApplicationNameRequiredException", "The application name was not specified.")
-        if app_name:
-            _app(req, state, app_name)
-            if not group_name:
-                raise AwsError("DeploymentGroupNameRequiredException", "The deployment group name was not specified.")
-            _group(req, state, app_name, group_name)
+        if group_name or app_name:  # both or neither
+            _request_group(req, state)
         statuses = req.param("includeOnlyStatuses") or []
         for status in statuses:
             if status not in STATUSES:
@@ -978,8 +984,7 @@ def list_deployments(req: Request) -> dict[str, Any]:
                 continue  # only CloudFormation-created deployments carry an external id
             deps.append(dep)
         deps.sort(key=lambda d: (d.create_time, d.id), reverse=True)
-        ids, token = paginate([d.id for d in deps], req.param("nextToken"), page_size(req, 100))
-        return _paged({"deployments": ids}, token)
+        return _page(req, [d.id for d in deps], "deployments")
 
 
 # ----------------------------------------------------------------------------------------------- targets
@@ -987,9 +992,17 @@ def _target_id(dep: Deployment) -> str:
     return f"{dep.cluster_name}:{dep.service_name}"
 
 
-def _started(dep: Deployment) -> None:
+def _started_deployment(req: Request, state: dict[str, Any]) -> Deployment:
+    """The request's deployment, once it has started (the target actions answer only then)."""
+    dep = _deployment(state, req.param("deploymentId"))
     if dep.status in ("Created", "Queued"):
         raise AwsError("DeploymentNotStartedException", f"The deployment {dep.id} has not started.")
+    return dep
+
+
+def _check_target(dep: Deployment, target_id: str) -> None:
+    if target_id != _target_id(dep):
+        raise AwsError("DeploymentTargetDoesNotExistException", f"The deployment target {target_id} does not exist.")
 
 
 def _task_set_info(dep: Deployment, side: dict[str, Any], label: str, weight: float) -> dict[str, Any]:
@@ -1041,9 +1054,8 @@ def _ecs_target(req: Request, dep: Deployment) -> dict[str, Any]:
 
 @handles("codedeploy", "ListDeploymentTargets")
 def list_deployment_targets(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        dep = _deployment(_state(req), req.param("deploymentId"))
-        _started(dep)
+    with _locked(req) as state:
+        dep = _started_deployment(req, state)
         filters = req.param("targetFilters") or {}
         for name in filters:
             if name not in ("TargetStatus", "ServerInstanceLabel"):
@@ -1056,46 +1068,37 @@ def list_deployment_targets(req: Request) -> dict[str, Any]:
 
 @handles("codedeploy", "BatchGetDeploymentTargets")
 def batch_get_deployment_targets(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        dep = _deployment(_state(req), req.param("deploymentId"))
-        _started(dep)
-        ids = req.param("targetIds") or []
-        if not ids:
-            raise AwsError("DeploymentTargetIdRequiredException", "A deployment target ID was not provided.")
+    with _locked(req) as state:
+        dep = _started_deployment(req, state)
+        ids = _required(req.param("targetIds") or [], "target")
         if len(ids) > 25:
             raise AwsError(
                 "DeploymentTargetListSizeExceededException", "The maximum number of targets (25) was exceeded."
             )
         for target_id in ids:
-            if target_id != _target_id(dep):
-                raise AwsError(
-                    "DeploymentTargetDoesNotExistException", f"The deployment target {target_id} does not exist."
-                )
+            _check_target(dep, target_id)
         return {"deploymentTargets": [_ecs_target(req, dep) for _ in ids]}
 
 
 @handles("codedeploy", "GetDeploymentTarget")
 def get_deployment_target(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        dep = _deployment(_state(req), req.param("deploymentId"))
-        _started(dep)
-        target_id = req.param("targetId")
-        if not target_id:
-            raise AwsError("DeploymentTargetIdRequiredException", "A deployment target ID was not provided.")
-        if target_id != _target_id(dep):
-            raise AwsError(
-                "DeploymentTargetDoesNotExistException", f"The deployment target {target_id} does not exist."
-            )
+    with _locked(req) as state:
+        dep = _started_deployment(req, state)
+        _check_target(dep, _required(req.param("targetId"), "target"))
         return {"deploymentTarget": _ecs_target(req, dep)}
 
 
 # ----------------------------------------------------------------------------------------------- stop / continue
+def _check_active(dep: Deployment) -> None:
+    if not dep.active:
+        raise AwsError("DeploymentAlreadyCompletedException", f"The deployment {dep.id} has already completed.")
+
+
 @handles("codedeploy", "StopDeployment")
 def stop_deployment(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        dep = _deployment(_state(req), req.param("deploymentId"))
-        if not dep.active:
-            raise AwsError("DeploymentAlreadyCompletedException", f"The deployment {dep.id} has already completed.")
+    with _locked(req) as state:
+        dep = _deployment(state, req.param("deploymentId"))
+        _check_active(dep)
         if dep.creator == "codeDeployRollback":
             raise AwsError("UnsupportedActionForDeploymentTypeException", "A rollback deployment cannot be stopped.")
         requested = req.param("autoRollbackEnabled")
@@ -1111,13 +1114,12 @@ def stop_deployment(req: Request) -> dict[str, Any]:
 
 @handles("codedeploy", "ContinueDeployment")
 def continue_deployment(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        dep = _deployment(_state(req), req.param("deploymentId"))
+    with _locked(req) as state:
+        dep = _deployment(state, req.param("deploymentId"))
         wait_type = req.param("deploymentWaitType") or "READY_WAIT"
         if wait_type not in ("READY_WAIT", "TERMINATION_WAIT"):
             raise AwsError("InvalidDeploymentWaitTypeException", f"Invalid deployment wait type: {wait_type}")
-        if not dep.active:
-            raise AwsError("DeploymentAlreadyCompletedException", f"The deployment {dep.id} has already completed.")
+        _check_active(dep)
         if wait_type == "READY_WAIT":
             if dep.stage != "ready":
                 raise AwsError(
@@ -1136,9 +1138,9 @@ def continue_deployment(req: Request) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------------- tags
-def _resource_tags(req: Request, state: dict[str, Any], arn: str | None, must_exist: bool) -> str:
-    if not arn:
-        raise AwsError("ResourceArnRequiredException", "The ARN of a resource is required.")
+def _resource_arn(req: Request, state: dict[str, Any], must_exist: bool) -> str:
+    """The request's ``ResourceArn``, checked; with ``must_exist`` the resource must exist too."""
+    arn = _required(req.param("ResourceArn"), "arn")
     match = re.match(
         r"^arn:aws[\w-]*:codedeploy:([\w-]+):(\d{12}):(application|deploymentgroup|deploymentconfig):(.+)$", arn
     )
@@ -1146,38 +1148,29 @@ def _resource_tags(req: Request, state: dict[str, Any], arn: str | None, must_ex
         raise AwsError("InvalidArnException", f"The specified ARN is not in a valid format: {arn}")
     kind, name = match.group(3), match.group(4)
     if must_exist:
-        if kind == "application" and name not in state["applications"]:
-            raise AwsError("ApplicationDoesNotExistException", f"No application found for name: {name}")
+        if kind == "application":
+            _find_app(state, name)
         if kind == "deploymentgroup":
             app_name, _, group_name = name.partition("/")
-            if (app_name, group_name) not in state["groups"]:
-                raise AwsError(
-                    "DeploymentGroupDoesNotExistException", f"No Deployment Group found for name: {group_name}"
-                )
-        if kind == "deploymentconfig" and _config(state, name) is None:
-            raise AwsError(
-                "DeploymentConfigDoesNotExistException", f"The deployment configuration {name} does not exist."
-            )
+            _find_group(state, app_name, group_name)
+        if kind == "deploymentconfig":
+            _find_config(state, name)
     return arn
 
 
 @handles("codedeploy", "TagResource")
 def tag_resource(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        arn = _resource_tags(req, state, req.param("ResourceArn"), True)
-        tags = _tags_in(req.param("Tags"))
-        if not tags:
-            raise AwsError("TagRequiredException", "A tag was not specified.")
+    with _locked(req) as state:
+        arn = _resource_arn(req, state, True)
+        tags = _required(_tags_in(req.param("Tags")), "tags")
         state["tags"][arn] = _merge_tags(state["tags"].get(arn, []), tags)
         return {}
 
 
 @handles("codedeploy", "UntagResource")
 def untag_resource(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        arn = _resource_tags(req, state, req.param("ResourceArn"), True)
+    with _locked(req) as state:
+        arn = _resource_arn(req, state, True)
         keys = set(req.param("TagKeys") or [])
         state["tags"][arn] = [t for t in state["tags"].get(arn, []) if t["Key"] not in keys]
         return {}
@@ -1185,9 +1178,8 @@ def untag_resource(req: Request) -> dict[str, Any]:
 
 @handles("codedeploy", "ListTagsForResource")
 def list_tags_for_resource(req: Request) -> dict[str, Any]:
-    with STORE.lock:
-        state = _state(req)
-        arn = _resource_tags(req, state, req.param("ResourceArn"), False)
+    with _locked(req) as state:
+        arn = _resource_arn(req, state, False)
         return {"Tags": copy.deepcopy(state["tags"].get(arn, []))}
 
 

@@ -277,12 +277,6 @@ def _set_forward(dep: Deployment, listener_arn: str, weights: dict[str, float]) 
     _elbv2(dep).modify_listener(listener_arn, actions=copy.deepcopy(actions))
 
 
-def _restore_listener(dep: Deployment, listener_arn: str) -> None:
-    saved = dep.saved_actions.get(listener_arn)
-    if saved:
-        _elbv2(dep).modify_listener(listener_arn, actions=copy.deepcopy(saved))
-
-
 def task_set_by_arn(dep: Deployment, arn: str | None) -> Any:
     if not arn:
         return None
@@ -655,28 +649,23 @@ def original_revision(dep: Deployment) -> dict[str, Any] | None:
     }
 
 
+def _restore_listener(dep: Deployment, at: float, route: str, listener_arn: str) -> None:
+    """The ``route`` listener's saved actions (all traffic to the original target group) back, as history says."""
+    saved = dep.saved_actions.get(listener_arn)
+    if saved:
+        _elbv2(dep).modify_listener(listener_arn, actions=copy.deepcopy(saved))
+    weights = {dep.original.get("targetGroupName"): 100.0}
+    dep.record(at, "listenerModified", route=route, listenerArn=listener_arn, weights=weights)
+
+
 def _undo(dep: Deployment, at: float) -> None:
     """Production and test listeners back on the original target group, the replacement task set gone."""
     try:
         if dep.prod_touched and dep.prod_listener:
-            _restore_listener(dep, dep.prod_listener)
+            _restore_listener(dep, at, "production", dep.prod_listener)
             dep.traffic = 0.0
-            dep.record(
-                at,
-                "listenerModified",
-                route="production",
-                listenerArn=dep.prod_listener,
-                weights={dep.original.get("targetGroupName"): 100.0},
-            )
         if dep.test_rerouted and dep.test_listener:
-            _restore_listener(dep, dep.test_listener)
-            dep.record(
-                at,
-                "listenerModified",
-                route="test",
-                listenerArn=dep.test_listener,
-                weights={dep.original.get("targetGroupName"): 100.0},
-            )
+            _restore_listener(dep, at, "test", dep.test_listener)
         original = task_set_by_arn(dep, dep.original.get("taskSetArn"))
         if dep.replacement_primary and original is not None:
             _ecs(dep).update_service_primary_task_set(dep.cluster_name, dep.service_name, original.task_set_arn)

@@ -70,6 +70,11 @@ def _services(req: Request) -> dict[str, dict[str, Any]]:
     return STORE.get(req, "ecs_service", dict)
 
 
+def _tracked(req: Request, service: dict[str, Any]) -> dict[str, Any] | None:
+    """What we keep beside moto's ``service`` (an ECS API Service shape), if we track it."""
+    return _services(req).get(service.get("serviceArn", ""))
+
+
 def _now() -> float:
     return CLOCK.timestamp()
 
@@ -245,7 +250,7 @@ def _is_ecs_controller(service: dict[str, Any]) -> bool:
 
 
 def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
-    state = _services(req).get(service.get("serviceArn", ""))
+    state = _tracked(req, service)
     if state is None:
         return service
     service["deploymentConfiguration"] = copy.deepcopy(state["deploymentConfiguration"])
@@ -301,11 +306,41 @@ def create_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _update_deployments(req: Request, state: dict[str, Any], service: dict[str, Any], at: float) -> None:
+    """UpdateService of an ``ECS``-controlled service: a new ``PRIMARY`` deployment, or the primary resized."""
+    previous = state["service"]
+    redeploy = bool(req.param("forceNewDeployment"))
+    new_definition = service.get("taskDefinition")
+    if new_definition and new_definition != previous.get("taskDefinition"):
+        redeploy = True
+    for key in REDEPLOY_FIELDS:
+        if req.param(key) is not None and service.get(key, req.param(key)) != previous.get(key):
+            redeploy = True
+        if key == "capacityProviderStrategy" and req.param(key) is not None:
+            service[key] = req.param(key)
+    state["service"] = service
+    desired = req.param("desiredCount")
+    desired = state["deployments"][0]["desiredCount"] if desired is None else int(desired)
+    if redeploy:
+        for dep in state["deployments"]:
+            dep["status"] = "ACTIVE"
+        state["deployments"].insert(0, _new_deployment(state, new_definition, desired, at))
+    else:
+        primary = state["deployments"][0]
+        if primary["desiredCount"] != desired and primary["rolloutState"] == "COMPLETED":
+            primary["rolloutState"] = "IN_PROGRESS"
+            primary["rolloutStateReason"] = "ECS deployment is in progress."
+        primary["desiredCount"] = desired
+        if primary["rolloutState"] == "COMPLETED":
+            return
+    _kick(req, state)
+
+
 @after("ecs", "UpdateService")
 def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     service = body.get("service") or {}
     with STORE.lock:
-        state = _services(req).get(service.get("serviceArn", ""))
+        state = _tracked(req, service)
         if state is None:
             return body
         if _is_ecs_controller(service) and state["deployments"]:
@@ -316,36 +351,8 @@ def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
         for key in ("healthCheckGracePeriodSeconds", "enableECSManagedTags", "enableExecuteCommand"):
             if req.param(key) is not None:
                 state[key] = req.param(key)
-        if not _is_ecs_controller(service):
-            body["service"] = _decorate(req, service)
-            return body
-        previous = state["service"]
-        redeploy = bool(req.param("forceNewDeployment"))
-        new_definition = service.get("taskDefinition")
-        if new_definition and new_definition != previous.get("taskDefinition"):
-            redeploy = True
-        for key in REDEPLOY_FIELDS:
-            if req.param(key) is not None and service.get(key, req.param(key)) != previous.get(key):
-                redeploy = True
-            if key == "capacityProviderStrategy" and req.param(key) is not None:
-                service[key] = req.param(key)
-        state["service"] = service
-        desired = req.param("desiredCount")
-        desired = state["deployments"][0]["desiredCount"] if desired is None else int(desired)
-        if redeploy:
-            for dep in state["deployments"]:
-                dep["status"] = "ACTIVE"
-            state["deployments"].insert(0, _new_deployment(state, new_definition, desired, at))
-        else:
-            primary = state["deployments"][0]
-            if primary["desiredCount"] != desired and primary["rolloutState"] == "COMPLETED":
-                primary["rolloutState"] = "IN_PROGRESS"
-                primary["rolloutStateReason"] = "ECS deployment is in progress."
-            primary["desiredCount"] = desired
-            if primary["rolloutState"] == "COMPLETED":
-                body["service"] = _decorate(req, service)
-                return body
-        _kick(req, state)
+        if _is_ecs_controller(service):
+            _update_deployments(req, state, service, at)
         body["service"] = _decorate(req, service)
     return body
 
@@ -361,12 +368,9 @@ def describe_services(req: Request, body: dict[str, Any]) -> dict[str, Any]:
 def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     service = body.get("service") or {}
     with STORE.lock:
-        state = _services(req).get(service.get("serviceArn", ""))
-        if state is not None:
+        state = _services(req).pop(service.get("serviceArn", ""), None)
+        if state is not None:  # the answer keeps the service's settings; its tasks are gone
             service["deploymentConfiguration"] = copy.deepcopy(state["deploymentConfiguration"])
             service["createdAt"] = state["createdAt"]
-            service["runningCount"] = 0
-            service["pendingCount"] = 0
-            service["desiredCount"] = 0
-            _services(req).pop(service.get("serviceArn", ""), None)
+            service.update(runningCount=0, pendingCount=0, desiredCount=0)
     return body

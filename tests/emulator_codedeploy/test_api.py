@@ -61,6 +61,15 @@ def test_applications(stack):
     assert cd.list_applications()["applications"] == [APP]
 
 
+def test_a_rejected_create_application_creates_nothing(stack):
+    cd = stack.codedeploy
+    with pytest.raises(ClientError) as excinfo:
+        cd.create_application(applicationName="tagless", computePlatform="ECS", tags=[{"Value": "no key"}])
+    assert code(excinfo) == "InvalidTagsToAddException"
+    assert cd.list_applications()["applications"] == [APP]
+    cd.create_application(applicationName="tagless", computePlatform="ECS")  # the name was never taken
+
+
 def test_deployment_configs(stack, make_group):
     cd = stack.codedeploy
     names = cd.list_deployment_configs()["deploymentConfigsList"]
