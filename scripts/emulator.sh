@@ -3,7 +3,8 @@
 #   scripts/emulator.sh up|down|status|restart
 # Environment: AWSEMU_PORT (4566), AWSEMU_HOST (127.0.0.1), AWSEMU_TIME_SCALE (1; 60 = a minute per
 # second), AWSEMU_START_TIMEOUT (seconds to wait for readiness, 30), PYTHON (.venv/bin/python).
-# Files: build/awsemu-<port>.pid and build/awsemu-<port>.log under the repository root.
+# Files: build/awsemu-<port>.pid, .log and .code (a fingerprint of the emulator's code and pinned
+# dependencies when it started: `up` restarts a running emulator whose code has changed since).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +15,7 @@ TIMEOUT="${AWSEMU_START_TIMEOUT:-30}"
 PIDFILE="$ROOT/build/awsemu-$PORT.pid"
 LOGFILE="$ROOT/build/awsemu-$PORT.log"
 URL="http://$HOST:$PORT"
+CODEFILE="$ROOT/build/awsemu-$PORT.code"
 
 say() { printf 'emulator: %s\n' "$*"; }
 die() { printf 'emulator: error: %s\n' "$*" >&2; exit 1; }
@@ -37,6 +39,11 @@ sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)
 EOF
 }
 
+# A fingerprint of what the emulator runs: its sources and the pinned dependencies.
+fingerprint() {
+    (cd "$ROOT" && find awsemu -name '*.py' -print0 | sort -z | xargs -0 cat requirements.txt) | sha256sum | cut -d' ' -f1
+}
+
 # The pid from the pid file, when that process is alive and is our emulator.
 running_pid() {
     [[ -f "$PIDFILE" ]] || return 1
@@ -50,6 +57,10 @@ running_pid() {
 
 up() {
     local pid
+    if pid="$(running_pid)" && [[ "$(cat "$CODEFILE" 2>/dev/null)" != "$(fingerprint)" ]]; then
+        say "the emulator's code changed since pid $pid started; restarting it"
+        down
+    fi
     if pid="$(running_pid)"; then
         if healthy; then
             say "already running on $URL (pid $pid)"
@@ -77,6 +88,7 @@ up() {
             >"$LOGFILE" 2>&1 </dev/null &
         pid=$!
         echo "$pid" >"$PIDFILE"
+        fingerprint >"$CODEFILE"
     fi
     local start=$SECONDS
     until healthy; do
@@ -119,7 +131,7 @@ down() {
         kill -KILL "$pid" 2>/dev/null || true
         sleep 0.2
     fi
-    rm -f "$PIDFILE"
+    rm -f "$PIDFILE" "$CODEFILE"
     say "stopped (pid $pid)"
 }
 

@@ -31,6 +31,7 @@ def script(tmp_path):
 
     run.port = port  # type: ignore[attr-defined]
     run.pidfile = ROOT / "build" / f"awsemu-{port}.pid"  # type: ignore[attr-defined]
+    run.codefile = ROOT / "build" / f"awsemu-{port}.code"  # type: ignore[attr-defined]
     yield run
     run("down")
     (ROOT / "build" / f"awsemu-{port}.log").unlink(missing_ok=True)
@@ -68,6 +69,23 @@ def test_up_twice_status_down(script):
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
     assert script("status").returncode == 3
     assert script("down").returncode == 0  # idempotent
+
+
+def test_up_restarts_an_emulator_whose_code_changed(script):
+    assert script("up").returncode == 0
+    pid = int(script.pidfile.read_text())
+    fingerprint = script.codefile.read_text()
+    # As if awsemu/ or requirements.txt had been edited since that emulator started.
+    script.codefile.write_text("0" * 64 + "\n")
+
+    again = script("up")
+
+    assert again.returncode == 0, again.stderr
+    assert "code changed" in again.stdout
+    assert int(script.pidfile.read_text()) != pid
+    assert script.codefile.read_text() == fingerprint
+    assert _health(script.port)["status"] == "ok"
+    assert "already running" in script("up").stdout
 
 
 def test_port_taken_by_another_program_is_refused(script):
