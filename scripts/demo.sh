@@ -20,6 +20,7 @@ DEMO_IMAGE="${DEMO_IMAGE:-helloapp-demo}"
 INVENTORY_VARS="inventory/local/group_vars/all/main.yml"
 
 SUMMARY=()         # "label|value" lines for the final box
+PLAY_CHANGED=""    # the changed count of the last play's recap
 CONTAINERS=()      # started containers, removed on exit
 declare -A URLS=() # version -> http://127.0.0.1:<port>
 
@@ -77,7 +78,8 @@ play() {
         tail -n 40 "build/demo/${name}.log" >&2
         fail "${name} failed (rc ${rc}); whole output in build/demo/${name}.log"
     fi
-    summary_add "${name}" "ok in $((SECONDS - start))s (build/demo/${name}.log)"
+    PLAY_CHANGED="$(sed -n -E 's/^localhost +: .*changed=([0-9]+).*/\1/p' "build/demo/${name}.log" | tail -n 1)"
+    summary_add "${name}" "ok in $((SECONDS - start))s, changed=${PLAY_CHANGED} (build/demo/${name}.log)"
 }
 
 listener_target() {
@@ -109,8 +111,9 @@ step_stack_rolling() {
 step_rolling_v2() {
     say "2. Ship the /welcome version by rolling update"
     play deploy-v2-rolling site.yml --tags deploy -e app_image_tag=v2 -e app_welcome_route=true
-    summary_add "Second run (no change)" "see build/demo/site-again.log"
+    say "   Run site.yml again with the same inputs: nothing may change"
     play site-again site.yml -e app_image_tag=v2 -e app_welcome_route=true
+    [[ "${PLAY_CHANGED}" == 0 ]] || fail "the second site.yml run changed ${PLAY_CHANGED} things (expected 0)"
 }
 
 step_bluegreen() {
@@ -135,7 +138,7 @@ step_pipeline() {
 import boto3
 
 pipeline = boto3.client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
-print(" -> ".join(f"{s['name']}({s['actions'][0]['actionTypeId']['provider']})" for s in pipeline["stages"]))
+print(" -> ".join(s["actions"][0]["actionTypeId"]["provider"] for s in pipeline["stages"]))
 PY
 )"
     printf '    %s\n' "${stages}"
@@ -216,7 +219,13 @@ print_summary() {
     for line in "${SUMMARY[@]}"; do
         label="${line%%|*}"
         value="${line#*|}"
-        printf '| %-*s : %-*s |\n' "${width}" "${label}" $((73 - width)) "${value:0:$((73 - width))}"
+        # Long values wrap onto continuation lines instead of being cut.
+        while :; do
+            printf '| %-*s : %-*s |\n' "${width}" "${label}" $((73 - width)) "${value:0:$((73 - width))}"
+            value="${value:$((73 - width))}"
+            [[ -n "${value}" ]] || break
+            label=""
+        done
     done
     printf '+%s+\n' "${rule}"
 }
