@@ -50,7 +50,7 @@ lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
 test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
 	$(MAKE) lint
 	scripts/base-image.sh
-	pytest -n 2 --dist loadgroup
+	pytest -n 2 --dist loadfile
 
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh

@@ -3,7 +3,10 @@
 - ``emulator`` (session): a fresh ``python -m awsemu`` on a free 127.0.0.1 port, one per pytest
   process (so each pytest-xdist worker has its own). It does NOT reset state between tests, so
   module-scoped fixtures can build a stack once and several tests can read it (call
-  ``emulator.reset()`` at the start of such a fixture).
+  ``emulator.reset()`` at the start of such a fixture). ``make test`` distributes whole files
+  (``--dist loadfile``): a module's tests run on one worker, in file order, so they may build on what
+  the previous test left. Modules must not share anything else (give each its own names in the
+  registry stand-in, which all workers share).
 - ``aws`` (function): resets the emulator (moto's state, ours, the request log, faults, the clock
   scale) and returns it. Tests marked ``@pytest.mark.emulator`` get it automatically.
 - ``ansible_playbook`` (function): runs ``.venv/bin/ansible-playbook`` from the repository root
@@ -46,31 +49,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Anything that talks to the emulator carries the marker, so `-m "not emulator"` selects the rest.
     for item in items:
-        # Anything that talks to the emulator carries the marker, so `-m "not emulator"` selects the rest.
         names = getattr(item, "fixturenames", ())
         if "emulator" in names and item.get_closest_marker("emulator") is None:
             item.add_marker(pytest.mark.emulator)
-        # A module whose tests share a module-scoped fixture (a stack built once, tests in file order, each
-        # starting from what the previous one left) must run whole, in order, on one xdist worker: split over
-        # two workers, each builds its own stack and the later tests find the state the earlier ones did not
-        # leave there; interleaved with another module's tests, pytest tears the fixture down and builds it
-        # afresh in between. `make test` distributes with --dist loadgroup: such a module is one group.
-        if item.get_closest_marker("xdist_group") is None and _uses_module_scope(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-
-
-def _uses_module_scope(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        definition.scope in ("module", "package", "class")
-        for definitions in info.name2fixturedefs.values()
-        for definition in definitions
-    )
 
 
 def free_port() -> int:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import ansible_runner
@@ -21,15 +23,17 @@ TEMPLATES = {t["name"]: t for t in OBJECTS["controller_templates"]}
 # What a person types where a survey has no usable default (teardown's confirmation), as in AWX.
 ANSWERS = {"Teardown": {"teardown_confirm": "helloapp"}}
 
-# Shares the registry stand-in's fargatedemo/helloapp repository with the other whole-stack tests: one worker.
-pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.xdist_group("helloapp-stack")]
+pytestmark = [pytest.mark.slow, pytest.mark.docker]
+# The registry stand-in on 127.0.0.1:5000 is shared by every test worker, and the Teardown job force-deletes
+# the repository (and so its images): the jobs use a repository of this run's own, not the seed's name.
+REPOSITORY = f"awx-{uuid.uuid4().hex[:8]}/helloapp"
 
 
 def run_template(name: str, emulator, tmp_path: Path, extra: dict | None = None):
     template = TEMPLATES[name]
     extravars = {q["variable"]: q["default"] for q in template["survey"] if q.get("default") not in (None,)}
     extravars.update(ANSWERS.get(name, {}))
-    extravars.update(extra or {})
+    extravars.update({"app_repository_name": REPOSITORY}, **(extra or {}))
     private = tmp_path / name.replace(" ", "_")
     (private / "env").mkdir(parents=True)
     # AWX injects the credential as environment variables; the local inventory reads the endpoint too.
@@ -59,7 +63,17 @@ def run_template(name: str, emulator, tmp_path: Path, extra: dict | None = None)
 @pytest.fixture(scope="module")
 def awx_emulator(emulator):
     emulator.reset()
-    return emulator
+    yield emulator
+    # The images the Stand up job built for this run's repository (the registry copy went with Teardown).
+    if shutil.which("docker"):
+        listed = subprocess.run(
+            ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", f"127.0.0.1:5000/{REPOSITORY}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        if listed:
+            subprocess.run(["docker", "image", "rm", "--force", *listed], capture_output=True, check=False)
 
 
 def _needs_docker():

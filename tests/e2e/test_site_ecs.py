@@ -25,9 +25,9 @@ import pytest
 from tests.container.container_helpers import REGISTRY, docker
 
 # Every test runs whole playbooks; the ones that converge (the ecr role builds and pushes) also carry `docker`.
-# Uses (and tears down) the registry stand-in's fargatedemo/helloapp, shared with the other whole-stack tests:
-# one worker runs them all.
-pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.xdist_group("helloapp-stack")]
+# The only tests that use (and tear down) the seed's repository name fargatedemo/helloapp in the shared
+# registry stand-in; every other test that pushes uses a name of its own.
+pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMINGS_FILE = ROOT / "build" / "e2e-site-ecs-timings.json"

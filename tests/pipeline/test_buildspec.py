@@ -36,7 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 APP_DIR = ROOT / "hello_app"
 REGISTRY = "127.0.0.1:5000"
-REPOSITORY_URI = f"{REGISTRY}/fargatedemo/helloapp"
+# A repository of this run's own in the registry stand-in, which every test worker shares.
+REPOSITORY = f"pipeline-{uuid.uuid4().hex[:8]}/helloapp"
+REPOSITORY_URI = f"{REGISTRY}/{REPOSITORY}"
 INVENTORY = yaml.safe_load((ROOT / "inventory" / "local" / "group_vars" / "all" / "main.yml").read_text())
 BUILD_ARGS = {"WELCOME_ROUTE": "on", **INVENTORY["app_image_build_args"]}
 CONTAINER = "helloapp"
@@ -108,7 +110,7 @@ def codebuild_script(buildspec: dict) -> str:
 def build(docker_ready, emulator, tmp_path_factory):
     """Run the rendered buildspec once; returns (source dir, image tag, the buildspec, the bash result)."""
     emulator.reset()
-    emulator.boto3_client("ecr").create_repository(repositoryName="fargatedemo/helloapp")
+    emulator.boto3_client("ecr").create_repository(repositoryName=REPOSITORY)
     work = tmp_path_factory.mktemp("codebuild")
     src = work / "src"
     src.mkdir()
@@ -151,8 +153,7 @@ def build(docker_ready, emulator, tmp_path_factory):
         subprocess.run(["docker", "image", "rm", f"{REPOSITORY_URI}:{tag}"], capture_output=True, check=False)
 
 
-# Pushes to the registry stand-in's fargatedemo/helloapp, which whole-stack teardowns delete: one worker.
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("helloapp-stack")]
+pytestmark = [pytest.mark.docker]
 
 
 def test_buildspec_phases_succeed(build):
@@ -195,7 +196,7 @@ def test_taskdef_and_appspec_line_up(build):
 def test_image_pushed_with_the_commit_tag(build):
     _src, tag, _buildspec, proc = build
     assert proc.returncode == 0
-    with urllib.request.urlopen(f"http://{REGISTRY}/v2/fargatedemo/helloapp/tags/list", timeout=10) as answer:
+    with urllib.request.urlopen(f"http://{REGISTRY}/v2/{REPOSITORY}/tags/list", timeout=10) as answer:
         tags = json.load(answer)["tags"]
     assert tag in tags and "latest" in tags
 
