@@ -69,6 +69,20 @@ def docker_problem(*, registry: bool = True) -> str | None:
     return registry_problem() if registry else None
 
 
+def remove_local_images(repository: str) -> None:
+    """Remove the Docker engine's images of ``repository`` in the registry stand-in (every tag), if any."""
+    if shutil.which("docker") is None:
+        return
+    listed = subprocess.run(
+        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", f"{REGISTRY}/{repository}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    if listed:
+        subprocess.run(["docker", "image", "rm", "--force", *listed], capture_output=True, check=False)
+
+
 def molecule(
     scenario: str, emulator: Any, *, env: dict[str, str] | None = None, timeout: float = 1500
 ) -> subprocess.CompletedProcess:

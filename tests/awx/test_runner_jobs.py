@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import ansible_runner
 import pytest
 import yaml
+
+from tests.support import remove_local_images
 
 ROOT = Path(__file__).resolve().parents[2]
 OBJECTS = yaml.safe_load((ROOT / "awx" / "controller_objects.yml").read_text())
@@ -65,15 +66,7 @@ def awx_emulator(emulator):
     emulator.reset()
     yield emulator
     # The images the Stand up job built for this run's repository (the registry copy went with Teardown).
-    if shutil.which("docker"):
-        listed = subprocess.run(
-            ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", f"127.0.0.1:5000/{REPOSITORY}"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.split()
-        if listed:
-            subprocess.run(["docker", "image", "rm", "--force", *listed], capture_output=True, check=False)
+    remove_local_images(REPOSITORY)
 
 
 def _needs_docker():

@@ -27,10 +27,10 @@ from typing import Any
 
 import pytest
 
+from tests.support import remove_local_images
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
-REGISTRY = "127.0.0.1:5000"
-BASE_IMAGE = "helloapp-base:bookworm"
 # Emulated seconds per real second while the stack runs: a CodeDeploy deployment (about a minute of emulated
 # time with the emulator's default timings) then takes a few real seconds.
 TIME_SCALE = 20
@@ -181,14 +181,7 @@ def e2e_stack(request: pytest.FixtureRequest, emulator: Any, docker_ready: None)
     try:
         yield stack
     finally:
-        images = subprocess.run(
-            ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", f"{REGISTRY}/e2e-{run_id}/helloapp"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.split()
-        if images:
-            subprocess.run(["docker", "image", "rm", "--force", *images], capture_output=True, check=False)
+        remove_local_images(f"e2e-{run_id}/helloapp")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
