@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -69,13 +68,8 @@ def awx_emulator(emulator):
     remove_local_images(REPOSITORY)
 
 
-def _needs_docker():
-    if shutil.which("docker") is None:
-        pytest.skip("needs a Docker engine (image build in the stand-up job)")
-
-
-def test_jobs_in_the_order_an_operator_runs_them(awx_emulator, tmp_path, monkeypatch):
-    _needs_docker()
+def test_jobs_in_the_order_an_operator_runs_them(docker_ready, awx_emulator, tmp_path, monkeypatch):
+    # docker_ready: the Stand up job builds and pushes the image (skips without Docker, fails in CI).
     # ansible-runner starts ansible-playbook from PATH, as the execution environment's does.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     for name in ("Stand up stack", "Deploy image", "Rollback", "Teardown"):

@@ -103,8 +103,6 @@ def test_codeconnections_source(aws, ansible_playbook):
 @pytest.mark.slow
 def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):
     """playbooks/iam.yml then playbooks/pipeline.yml: converge, a second run and --check change nothing."""
-    if not (ROOT / "playbooks" / "iam.yml").exists():
-        pytest.skip("playbooks/iam.yml is not there yet")
     enabled = {"codepipeline_enabled": True}
     iam = ansible_playbook("playbooks/iam.yml", extra_vars=enabled)
     assert iam.rc == 0, str(iam)
