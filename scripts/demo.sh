@@ -79,7 +79,7 @@ play() {
         fail "${name} failed (rc ${rc}); whole output in build/demo/${name}.log"
     fi
     PLAY_CHANGED="$(sed -n -E 's/^localhost +: .*changed=([0-9]+).*/\1/p' "build/demo/${name}.log" | tail -n 1)"
-    summary_add "${name}" "ok in $((SECONDS - start))s, changed=${PLAY_CHANGED} (build/demo/${name}.log)"
+    summary_add "${name}" "ok in $((SECONDS - start))s, changed=${PLAY_CHANGED}"
 }
 
 listener_target() {
@@ -228,6 +228,7 @@ print_summary() {
         done
     done
     printf '+%s+\n' "${rule}"
+    printf 'Each playbook run'"'"'s whole output: build/demo/<name>.log\n'
 }
 
 main() {
