@@ -86,9 +86,9 @@ PROJECT_ARGS = {
     },
     "tags": {"project": "helloapp"},
 }
-PROJECT = {
-    "name": "helloapp-build",
-    "arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/helloapp-build",
+
+# What the module sends for PROJECT_ARGS' settings (create and update alike).
+SETTINGS = {
     "serviceRole": ROLE,
     "source": {"type": "CODEPIPELINE", "buildspec": "version: 0.2"},
     "artifacts": {"type": "CODEPIPELINE"},
@@ -96,8 +96,13 @@ PROJECT = {
         "type": "LINUX_CONTAINER",
         "image": "aws/codebuild/standard:7.0",
         "computeType": "BUILD_GENERAL1_SMALL",
-        "environmentVariables": [],
     },
+}
+PROJECT = {
+    "name": "helloapp-build",
+    "arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/helloapp-build",
+    **SETTINGS,
+    "environment": {**SETTINGS["environment"], "environmentVariables": []},
     "timeoutInMinutes": 60,
     "tags": [{"key": "project", "value": "helloapp"}],
 }
@@ -130,14 +135,7 @@ def test_project_is_created(aws, run_module, check_mode):
             {
                 "name": "helloapp-build",
                 "tags": [{"key": "project", "value": "helloapp"}],
-                "serviceRole": ROLE,
-                "source": {"type": "CODEPIPELINE", "buildspec": "version: 0.2"},
-                "artifacts": {"type": "CODEPIPELINE"},
-                "environment": {
-                    "type": "LINUX_CONTAINER",
-                    "image": "aws/codebuild/standard:7.0",
-                    "computeType": "BUILD_GENERAL1_SMALL",
-                },
+                **SETTINGS,
             },
         )
     result = run_module(build_module.main, PROJECT_ARGS, check_mode=check_mode, diff=True)
@@ -184,14 +182,7 @@ def test_project_update_with_tags(aws, run_module, check_mode):
             {"project": updated},
             {
                 "name": "helloapp-build",
-                "serviceRole": ROLE,
-                "source": {"type": "CODEPIPELINE", "buildspec": "version: 0.2"},
-                "artifacts": {"type": "CODEPIPELINE"},
-                "environment": {
-                    "type": "LINUX_CONTAINER",
-                    "image": "aws/codebuild/standard:7.0",
-                    "computeType": "BUILD_GENERAL1_SMALL",
-                },
+                **SETTINGS,
                 "timeoutInMinutes": 30,
                 "tags": [{"key": "team", "value": "web"}],
             },
@@ -221,30 +212,6 @@ def test_project_update_keeps_tags_when_not_purging(aws, run_module):
     )
     assert result["changed"] is True and result["differences"] == ["tags"]
     assert result["diff"] == {"before": {"tags": {"project": "helloapp"}}, "after": {"tags": {"team": "web"}}}
-
-
-@pytest.mark.parametrize(("exists", "check_mode"), [(True, False), (True, True), (False, False)])
-def test_project_delete(aws, run_module, exists, check_mode):
-    aws["codebuild"].add_response(
-        "batch_get_projects", {"projects": [PROJECT] if exists else []}, {"names": ["helloapp-build"]}
-    )
-    if exists and not check_mode:
-        aws["codebuild"].add_response("delete_project", {}, {"name": "helloapp-build"})
-    result = run_module(
-        build_module.main, {"name": "helloapp-build", "state": "absent"}, check_mode=check_mode, diff=True
-    )
-    assert result["changed"] is exists and result["differences"] == []
-    if exists:
-        assert result["diff"] == {"before": build_module.snake_project(PROJECT), "after": {}}
-    else:
-        assert "diff" not in result
-
-
-def test_project_delete_failure(aws, run_module):
-    aws["codebuild"].add_response("batch_get_projects", {"projects": [PROJECT]}, {"names": ["helloapp-build"]})
-    aws["codebuild"].add_client_error("delete_project", service_error_code="AccessDeniedException")
-    result = run_module(build_module.main, {"name": "helloapp-build", "state": "absent"})
-    assert result["failed"] is True and result["msg"].startswith("Failed to delete CodeBuild project helloapp-build")
 
 
 # --- codepipeline_pipeline -------------------------------------------------------------------
@@ -372,23 +339,61 @@ def test_pipeline_tags_only(aws, run_module):
     assert "diff" not in result
 
 
-@pytest.mark.parametrize(("exists", "check_mode"), [(True, False), (True, True), (False, False)])
-def test_pipeline_delete(aws, run_module, exists, check_mode):
-    expect_pipeline(aws, CURRENT if exists else None)
-    if exists and not check_mode:
-        aws["codepipeline"].add_response("delete_pipeline", {}, {"name": "helloapp-pipeline"})
-    result = run_module(
-        pipeline_module.main, {"name": "helloapp-pipeline", "state": "absent"}, check_mode=check_mode, diff=True
+# --- state=absent, the same contract in both modules (module_utils/compare.py delete_if_present) -----------
+
+
+def expect_project(aws, project=PROJECT):
+    aws["codebuild"].add_response(
+        "batch_get_projects", {"projects": [project] if project else []}, {"names": ["helloapp-build"]}
     )
+
+
+ABSENT = {
+    "codebuild_project": (
+        build_module,
+        "codebuild",
+        expect_project,
+        "delete_project",
+        "helloapp-build",
+        lambda: build_module.snake_project(PROJECT),
+        "AccessDeniedException",
+        "Failed to delete CodeBuild project helloapp-build",
+    ),
+    "codepipeline_pipeline": (
+        pipeline_module,
+        "codepipeline",
+        expect_pipeline,
+        "delete_pipeline",
+        "helloapp-pipeline",
+        lambda: pipeline_module.snake(CURRENT),
+        "ValidationException",
+        "Failed to delete pipeline helloapp-pipeline",
+    ),
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(ABSENT))
+@pytest.mark.parametrize(("exists", "check_mode"), [(True, False), (True, True), (False, False)])
+def test_delete(aws, run_module, module_name, exists, check_mode):
+    module, service, expect_current, delete, name, snaked, _code, _msg = ABSENT[module_name]
+    if exists:
+        expect_current(aws)
+    else:
+        expect_current(aws, None)
+    if exists and not check_mode:
+        aws[service].add_response(delete, {}, {"name": name})
+    result = run_module(module.main, {"name": name, "state": "absent"}, check_mode=check_mode, diff=True)
     assert result["changed"] is exists and result["differences"] == []
     if exists:
-        assert result["diff"] == {"before": pipeline_module.snake(CURRENT), "after": {}}
+        assert result["diff"] == {"before": snaked(), "after": {}}
     else:
         assert "diff" not in result
 
 
-def test_pipeline_delete_failure(aws, run_module):
-    expect_pipeline(aws)
-    aws["codepipeline"].add_client_error("delete_pipeline", service_error_code="ValidationException")
-    result = run_module(pipeline_module.main, {"name": "helloapp-pipeline", "state": "absent"})
-    assert result["failed"] is True and result["msg"].startswith("Failed to delete pipeline helloapp-pipeline")
+@pytest.mark.parametrize("module_name", sorted(ABSENT))
+def test_delete_failure(aws, run_module, module_name):
+    module, service, expect_current, delete, name, _snaked, code, msg = ABSENT[module_name]
+    expect_current(aws)
+    aws[service].add_client_error(delete, service_error_code=code)
+    result = run_module(module.main, {"name": name, "state": "absent"})
+    assert result["failed"] is True and result["msg"].startswith(msg)
