@@ -47,6 +47,8 @@ lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
 	shellcheck scripts/*.sh .ci/run
 	ansible-lint
 
+# --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
+# each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
 test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
 	$(MAKE) lint
 	scripts/base-image.sh

@@ -6,7 +6,8 @@
   ``emulator.reset()`` at the start of such a fixture). ``make test`` distributes whole files
   (``--dist loadfile``): a module's tests run on one worker, in file order, so they may build on what
   the previous test left. Modules must not share anything else (give each its own names in the
-  registry stand-in, which all workers share).
+  registry stand-in, which all workers share). Do not rely on ``xdist_group``: pytest-xdist 3.8 under
+  pytest 9.2 ignores it without a word (pytest-dev/pytest-xdist#1386).
 - ``aws`` (function): resets the emulator (moto's state, ours, the request log, faults, the clock
   scale) and returns it. Tests marked ``@pytest.mark.emulator`` get it automatically.
 - ``ansible_playbook`` (function): runs ``.venv/bin/ansible-playbook`` from the repository root
