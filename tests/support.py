@@ -29,6 +29,20 @@ INVENTORY_BUILD_ARGS: dict[str, str] = yaml.safe_load(
 BASE_IMAGE = INVENTORY_BUILD_ARGS["BASE_IMAGE"]
 
 
+# The ECS blue/green lifecycle events in the order the AWS CodeDeploy docs give ("AppSpec 'hooks' section
+# for an Amazon ECS deployment"): the tests' own oracle, spelled once, not imported from the code they check.
+ECS_LIFECYCLE_EVENTS = (
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+)
+
+
 def unavailable(reason: str) -> None:
     """Skip the test for want of ``reason``, or fail it when REQUIRE_DOCKER=1."""
     if os.environ.get("REQUIRE_DOCKER") == "1":

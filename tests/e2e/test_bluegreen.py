@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ECS_LIFECYCLE_EVENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 AWS_CLI = ROOT / ".venv" / "bin" / "aws"
 APP = "AppECS-helloapp-helloapp"
@@ -72,16 +74,7 @@ def test_deploy_v2_shifts_production_after_test_traffic(e2e_stack):
     )
     # Each lifecycle step printed, in order, and the summary.
     events = re.findall(r"\(item=(\w+)\) => \n\s+msg: '\1: Succeeded", run.stdout)
-    assert events == [
-        "BeforeInstall",
-        "Install",
-        "AfterInstall",
-        "AllowTestTraffic",
-        "AfterAllowTestTraffic",
-        "BeforeAllowTraffic",
-        "AllowTraffic",
-        "AfterAllowTraffic",
-    ], run.stdout[-4000:]
+    assert events == list(ECS_LIFECYCLE_EVENTS), run.stdout[-4000:]
     assert "Live image:" in run.stdout and ":v2'" in run.stdout
 
 

@@ -7,18 +7,11 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support import ECS_LIFECYCLE_EVENTS
+
 from .conftest import APP, GROUP, UNTIL_ALLOW_TRAFFIC
 
-ORDER = [
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "AllowTestTraffic",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-]
+ORDER = list(ECS_LIFECYCLE_EVENTS)
 
 
 def error_code(excinfo: pytest.ExceptionInfo) -> str:

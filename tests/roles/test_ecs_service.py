@@ -6,8 +6,6 @@ playbooks (molecule/ecs_service) so the scenario and these tests exercise the sa
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -45,22 +43,12 @@ def revisions(emulator):
 
 
 @pytest.fixture(scope="module")
-def stack(emulator):
+def stack(emulator, ansible_playbook):
     """A reset emulator (tasks start after 1 emulated second) with the scenario's prerequisites."""
     emulator.reset()
     emulator.admin("ecs_service", "POST", {"taskStartSeconds": 1})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(emulator.env, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
-    proc = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", "inventory/local", str(SCENARIO / "prepare.yml")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    prepare = ansible_playbook(SCENARIO / "prepare.yml")
+    assert prepare.rc == 0, prepare.stdout[-4000:] + prepare.stderr[-2000:]
     return emulator
 
 
