@@ -50,11 +50,15 @@ def differences(desired, current, exact_keys=(), path=""):
 
 
 def tag_changes(desired, current, purge):
-    """(tags to set as a dict, keys to remove) to go from ``current`` to ``desired`` (both dicts)."""
+    """(tags to set as a dict, keys to remove) to go from ``current`` to ``desired`` (both dicts).
+
+    Keys beginning with ``aws:`` are AWS's own (CloudFormation, Service Catalog, ...): they cannot be
+    removed, so purging leaves them, as amazon.aws's compare_aws_tags does for the other modules.
+    """
     if desired is None:
         return {}, []
     to_set = {k: v for k, v in desired.items() if current.get(k) != v}
-    to_remove = [k for k in current if k not in desired] if purge else []
+    to_remove = [k for k in current if k not in desired and not k.startswith("aws:")] if purge else []
     return to_set, to_remove
 
 

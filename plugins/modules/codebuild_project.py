@@ -61,18 +61,11 @@ options:
   queued_timeout_in_minutes:
     description: Minutes a build may wait in the queue (5 to 480).
     type: int
-  tags:
-    description: Tags of the project.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not listed in O(tags). Ignored when O(tags) is omitted.
-    type: bool
-    default: true
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - amazon.aws.tags
 notes:
   - Supports check mode and diff mode.
 """

@@ -102,21 +102,13 @@ options:
       - Go on with the deployment when the alarm state cannot be read.
     type: bool
     default: false
-  tags:
-    description:
-      - Tags of the deployment group. When not given, tags are left as they are.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in O(tags).
-    type: bool
-    default: true
 notes:
   - Updating listeners or target groups while a deployment is in flight is refused by CodeDeploy.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - amazon.aws.tags
 """
 
 EXAMPLES = r"""

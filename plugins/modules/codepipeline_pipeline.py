@@ -64,18 +64,11 @@ options:
     type: list
     elements: dict
     default: []
-  tags:
-    description: Tags of the pipeline.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not listed in O(tags). Ignored when O(tags) is omitted.
-    type: bool
-    default: true
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - amazon.aws.tags
 notes:
   - Supports check mode and diff mode.
 """

@@ -34,6 +34,8 @@ def test_differences(desired, current, found):
         ({"a": "2"}, {"a": "1", "b": "x"}, True, ({"a": "2"}, ["b"])),
         ({"a": "2"}, {"a": "1", "b": "x"}, False, ({"a": "2"}, [])),
         (None, {"a": "1"}, True, ({}, [])),
+        # aws: keys belong to AWS and cannot be removed: purging leaves them
+        ({"a": "1"}, {"a": "1", "aws:cloudformation:stack-name": "s"}, True, ({}, [])),
     ],
 )
 def test_tag_changes(desired, current, purge, expected):

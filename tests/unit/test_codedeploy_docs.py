@@ -72,6 +72,19 @@ def argument_spec(name, monkeypatch):
     return info.value.args[0]
 
 
+def fragment_options(fragments):
+    """Options the module's doc fragments document, except the connection ones every AWS module gets (COMMON)."""
+    options = {}
+    for fragment in fragments:  # amazon.aws.<name>[.<variant>]
+        assert fragment.startswith("amazon.aws."), fragment
+        name, _, variant = fragment.removeprefix("amazon.aws.").partition(".")
+        module = importlib.import_module(f"ansible_collections.amazon.aws.plugins.doc_fragments.{name}")
+        # Ansible's rule: the attribute the variant names (.modules -> MODULES), else DOCUMENTATION.
+        text = getattr(module.ModuleDocFragment(), (variant or "documentation").upper())
+        options.update(yaml.safe_load(text).get("options") or {})
+    return {k: v for k, v in options.items() if k not in COMMON}
+
+
 def compare(doc_options, spec, path):
     assert set(doc_options) == set(spec), f"{path}: documented {sorted(doc_options)} vs spec {sorted(spec)}"
     for option, doc in doc_options.items():
@@ -99,7 +112,8 @@ def test_doc_renders(rendered, name):
 @pytest.mark.parametrize("name", MODULES)
 def test_doc_matches_argument_spec(name, monkeypatch):
     mod = importlib.import_module(f"ansible_collections.fargatedemo.ecs_delivery.plugins.modules.{name}")
-    documented = yaml.safe_load(mod.DOCUMENTATION)["options"]
+    doc = yaml.safe_load(mod.DOCUMENTATION)
+    documented = {**fragment_options(doc.get("extends_documentation_fragment") or []), **doc["options"]}
     kwargs = argument_spec(name, monkeypatch)
     assert kwargs.get("supports_check_mode") is True
     compare(documented, kwargs["argument_spec"], name)
