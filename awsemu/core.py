@@ -25,6 +25,12 @@ List actions page with ``paginate(items, token, page_size(req, default))``: opaq
 values, and a page size tests can shrink (``POST /_emulator/settings {"page_size":
 {"codecommit.ListRepositories": 2}}``) instead of creating a thousand resources.
 
+``@validates(model, action)`` checks a request before anyone answers it (moto or a handler): it gets
+the ``Request`` (``req.params`` is the input as botocore's input shape has it, for every protocol) and
+raises ``AwsError`` for a request AWS would reject; ``model`` is botocore's service name (``elbv2``,
+``logs``, ``s3``), which, unlike the SigV4 signing name, tells ELBv2 from the classic ELB. Rules live in
+``awsemu/rules/``, one module per service.
+
 ``@admin(name)`` adds ``/_emulator/<name>`` (``fn(method, payload) -> dict``); ``@on_reset`` runs a
 function on reset; ``@before_request`` runs ``fn(req)`` before every AWS request is answered. A
 handler that raises anything but ``AwsError`` answers ``500 InternalFailure`` (JSON) and the
@@ -50,6 +56,8 @@ Handler = Callable[["Request"], Any]
 AfterHandler = Callable[["Request", Any], Any]
 
 HANDLERS: dict[tuple[str, str], Handler] = {}
+# Request checks run before a request is answered, keyed by (botocore service name, operation name).
+VALIDATORS: dict[tuple[str, str], list[Callable[[Request], None]]] = {}
 AFTER: dict[tuple[str, str], list[AfterHandler]] = {}
 RESET_HOOKS: list[Callable[[], None]] = []
 # Called with every parsed AWS request before it is answered (lazy lifecycles catch up with the clock).
@@ -106,6 +114,30 @@ def run_after(req: Request, body: Any) -> Any:
     return body
 
 
+def validates(model: str, *actions: str) -> Callable[[Callable[[Request], None]], Callable[[Request], None]]:
+    """Register ``fn(req)`` to check ``model``'s ``actions`` before they are answered (raise ``AwsError``).
+
+    ``model`` is botocore's service name (``elbv2``, ``iam``, ``logs``); the action ``"*"`` means every
+    operation of the service. Several checks may register for one action and run in registration order,
+    service-wide ones first (re-registering a function replaces it).
+    """
+
+    def deco(fn: Callable[[Request], None]) -> Callable[[Request], None]:
+        for action in actions:
+            checks = VALIDATORS.setdefault((model, action), [])
+            name = (fn.__module__, fn.__qualname__)
+            checks[:] = [c for c in checks if (c.__module__, c.__qualname__) != name]
+            checks.append(fn)
+        return fn
+
+    return deco
+
+
+def validators_for(model: str, action: str) -> list[Callable[[Request], None]]:
+    """The checks of ``model``'s ``action``: the service-wide ones, then the action's own."""
+    return VALIDATORS.get((model, "*"), []) + VALIDATORS.get((model, action), [])
+
+
 def admin(name: str) -> Callable[[Callable[[str, Any], Any]], Callable[[str, Any], Any]]:
     """Register a non-AWS test endpoint at ``/_emulator/<name>`` (fault injection and the like)."""
 
@@ -154,6 +186,24 @@ class Request:
     method: str
     raw: bytes = b""
     extra: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)  # the URL's query string, first value of each name
+
+    @property
+    def model(self) -> str | None:
+        """botocore's name of the service (``elbv2`` for an ELBv2 call), or None if no model fits."""
+        from awsemu import shapes
+
+        found = shapes.identify(self)
+        return found[0].service_name if found else None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The input as botocore's input shape has it: the JSON body, or form fields / REST parts rebuilt."""
+        if "_params" not in self.extra:
+            from awsemu import shapes
+
+            self.extra["_params"] = shapes.request_params(self)
+        return self.extra["_params"]
 
     def param(self, name: str, default: Any = None) -> Any:
         if isinstance(self.body, dict):
@@ -280,3 +330,25 @@ def json_dumps(value: Any) -> str:
         raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
     return json.dumps(value, default=default)
+
+
+def epoch_seconds(value: Any) -> Any:
+    """A timestamp as AWS's JSON protocols send it (epoch seconds), from a datetime or moto's ISO 8601 text."""
+    if isinstance(value, dt.datetime):
+        return value.timestamp() if value.tzinfo else value.replace(tzinfo=dt.UTC).timestamp()
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return epoch_seconds(parsed)
+    return value
+
+
+def drop_nulls(value: Any) -> Any:
+    """``value`` without the ``null`` members moto writes: AWS leaves out a member that has no value."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value]
+    return value

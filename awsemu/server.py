@@ -14,19 +14,22 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
-from awsemu import core, motofast
+from awsemu import core, motofast, registry, shapes, strict
 
 LOG = logging.getLogger("awsemu")
 
+# Strict-mode violations kept at most (the count of the rest is reported).
+MAX_VIOLATIONS = 2000
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 def load_services() -> None:
-    """Import every module of ``awsemu.services`` so its handlers register."""
-    from awsemu import services
+    """Import every module of ``awsemu.services`` and ``awsemu.rules`` so handlers and rules register."""
+    from awsemu import rules, services
 
-    for mod in pkgutil.iter_modules(services.__path__):
-        importlib.import_module(f"awsemu.services.{mod.name}")
+    for package in (services, rules):
+        for mod in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{mod.name}")
 
 
 def account_for(access_key: str | None, headers: dict[str, str] | None = None) -> str:
@@ -64,6 +67,11 @@ class Emulator:
         self.requests: deque[dict[str, Any]] = deque(maxlen=2000)
         self.faults: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        # AWSEMU_STRICT=1: check every answer against botocore's output shape (awsemu.strict).
+        self.strict = os.environ.get("AWSEMU_STRICT", "") == "1"
+        self.strict_checked = 0
+        self.violations: list[dict[str, Any]] = []
+        self.violations_dropped = 0
         if load:
             load_services()
 
@@ -72,6 +80,8 @@ class Emulator:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_emulator/"):
             return self._admin(environ, start_response, path)
+        if registry.is_registry_request(environ):  # docker login/push/pull (awsemu.registry), streamed
+            return registry.app(environ, start_response)
         raw = self._read_body(environ)
         if path == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             self.reset()
@@ -80,6 +90,9 @@ class Emulator:
         req = self._parse(environ, raw)
         if req is None:
             return self.moto_app(environ, start_response)
+        found = shapes.identify(req)
+        if found is not None and req.protocol == "rest":
+            req.action = found[1].name  # S3 and other REST calls are logged by operation name
         entry = {
             "time": core.CLOCK.now().isoformat(),
             "service": req.service,
@@ -91,11 +104,23 @@ class Emulator:
         }
         with self._lock:
             self.requests.append(entry)
+        answer: dict[str, Any] = {}
 
         def record(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             entry["status"] = int(status.split()[0])
+            answer["status"], answer["headers"] = entry["status"], headers
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
+        body = self._dispatch(environ, record, req, entry, found)
+        if not self.strict or found is None:
+            return body
+        chunks = list(body)
+        if hasattr(body, "close"):
+            body.close()
+        self._check_strict(req, found, entry, answer, b"".join(chunks))
+        return chunks
+
+    def _dispatch(self, environ: dict[str, Any], record: Any, req: core.Request, entry: dict[str, Any], found: Any):
         fault = self._fault_for(req)
         if fault is not None:
             entry["handler"] = "fault"
@@ -104,6 +129,9 @@ class Emulator:
         try:
             for hook in core.BEFORE_HOOKS:  # lazy lifecycles (CodeDeploy) catch up with the clock first
                 hook(req)
+            if found is not None:
+                for check in core.validators_for(found[0].service_name, found[1].name):
+                    check(req)
             if key in core.HANDLERS:
                 entry["handler"] = "awsemu"
                 result = core.HANDLERS[key](req)
@@ -114,12 +142,41 @@ class Emulator:
                 entry["handler"] = "moto+awsemu"
                 return self._moto_then(environ, record, req, core.run_after)
         except core.AwsError as err:
+            entry["handler"] = entry["handler"] if entry["handler"] != "moto" else "awsemu"
             return self._error(record, req, err)
         except Exception as err:  # a bug in an extension: answer like AWS's 500, log the traceback
             LOG.exception("handler for %s.%s failed", req.service, req.action)
             failure = core.AwsError("InternalFailure", f"awsemu: {type(err).__name__}: {err}", 500)
             return self._error(record, req, failure)
         return self.moto_app(environ, record)
+
+    # --- strict mode (awsemu.strict): every answer against botocore's output shape
+    def _check_strict(
+        self, req: core.Request, found: Any, entry: dict[str, Any], answer: dict[str, Any], body: bytes
+    ) -> None:
+        model, op = found
+        try:
+            problems = strict.check(model, op, answer.get("status", 200), dict(answer.get("headers") or []), body)
+        except Exception:  # the checker must never change an answer
+            LOG.exception("strict check of %s.%s failed", model.service_name, op.name)
+            problems = [("", "awsemu.strict raised; see the emulator log")]
+        with self._lock:
+            self.strict_checked += 1
+            for path, problem in problems:
+                violation = {
+                    "service": model.service_name,
+                    "operation": op.name,
+                    "status": answer.get("status"),
+                    "handler": entry["handler"],
+                    "path": path,
+                    "problem": problem,
+                    "time": entry["time"],
+                }
+                LOG.warning("strict: %s.%s %s: %s", model.service_name, op.name, path, problem)
+                if len(self.violations) < MAX_VIOLATIONS:
+                    self.violations.append(violation)
+                else:
+                    self.violations_dropped += 1
 
     def reset(self) -> None:
         core.STORE.reset()
@@ -162,9 +219,12 @@ class Emulator:
             except ValueError:
                 body = {}
         else:
-            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()} if raw else {}
-            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-            form = {**query, **form}
+            form = (
+                {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+                if raw
+                else {}
+            )
+            form = {**{k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}, **form}
             if "Action" in form:
                 protocol, action, body = "query", form["Action"], form
             else:
@@ -180,6 +240,7 @@ class Emulator:
             path=environ.get("PATH_INFO", ""),
             method=environ.get("REQUEST_METHOD", "GET"),
             raw=raw,
+            query=shapes.query_dict(environ.get("QUERY_STRING", "")),
         )
 
     # --- answers
@@ -205,16 +266,30 @@ class Emulator:
         return [data]
 
     def _error(self, start_response: Any, req: core.Request, err: core.AwsError) -> list[bytes]:
-        if req.protocol == "query":
+        found = shapes.identify(req)
+        protocol = found[0].resolved_protocol if found else ("query" if req.protocol == "query" else "json")
+        message = _xml_escape(err.message)
+        if protocol == "ec2":
+            data = (
+                f"<Response><Errors><Error><Code>{err.code}</Code><Message>{message}</Message></Error></Errors>"
+                "<RequestID>awsemu</RequestID></Response>"
+            ).encode()
+            ctype = "text/xml"
+        elif protocol == "query":
             data = (
                 '<ErrorResponse xmlns="http://webservices.amazon.com/AWSFault/2005-15-09">'
-                f"<Error><Type>Sender</Type><Code>{err.code}</Code><Message>{_xml_escape(err.message)}</Message>"
+                f"<Error><Type>Sender</Type><Code>{err.code}</Code><Message>{message}</Message>"
                 "</Error><RequestId>awsemu</RequestId></ErrorResponse>"
             ).encode()
             ctype = "text/xml"
+        elif protocol == "rest-xml":
+            data = (
+                f"<Error><Code>{err.code}</Code><Message>{message}</Message><RequestId>awsemu</RequestId></Error>"
+            ).encode()
+            ctype = "application/xml"
         else:
             data = json.dumps({"__type": err.code, "message": err.message}).encode()
-            ctype = self._content_type(req)
+            ctype = self._content_type(req) if req.protocol == "json" else "application/json"
         start_response(
             f"{err.status} Error",
             [("Content-Type", ctype), ("Content-Length", str(len(data))), ("x-amzn-ErrorType", err.code)],
@@ -263,7 +338,8 @@ class Emulator:
                 "services": sorted({s for s, _ in core.HANDLERS} | {s for s, _ in core.AFTER}),
                 "handlers": sorted(f"{s}.{a}" for s, a in core.HANDLERS),
                 "after": sorted(f"{s}.{a}" for s, a in core.AFTER),
-                "admin": sorted(["health", "clock", "requests", "faults", "settings", *core.ADMIN]),
+                "admin": sorted(["health", "clock", "requests", "faults", "settings", "strict", *core.ADMIN]),
+                "strict": self.strict,
                 "time_scale": core.CLOCK.scale,
                 "iam_managed_policies": os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES", "").lower() == "true",
             }
@@ -279,6 +355,19 @@ class Emulator:
                 if method == "DELETE":
                     self.requests.clear()
                 result = {"requests": list(self.requests)}
+        elif name == "strict":
+            with self._lock:
+                if method == "POST" and "enabled" in payload:
+                    self.strict = bool(payload["enabled"])
+                result = {
+                    "enabled": self.strict,
+                    "checked": self.strict_checked,
+                    "violations": list(self.violations),
+                    "dropped": self.violations_dropped,
+                }
+                if method == "DELETE":
+                    self.violations.clear()
+                    self.violations_dropped = 0
         elif name == "settings":
             if method == "POST":
                 for key, size in (payload.get("page_size") or {}).items():

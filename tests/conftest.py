@@ -8,6 +8,11 @@
   the previous test left. Modules must not share anything else (give each its own names in the
   registry stand-in, which all workers share). Do not rely on ``xdist_group``: pytest-xdist 3.8 under
   pytest 9.2 ignores it without a word (pytest-dev/pytest-xdist#1386).
+- Strict mode: each emulator runs with ``AWSEMU_STRICT=1``, so every answer it gives is checked against
+  botocore's output shape for the operation (``awsemu/strict.py``). After each test that used the
+  emulator, ``_strict_answers`` fails it (an error at teardown) with the operation, the member path
+  and the problem of every violation its calls caused; violations caused while module- or
+  session-scoped fixtures were set up or torn down fail the next test at set-up, or the session.
 - ``aws`` (function): resets the emulator (moto's state, ours, the request log, faults, the clock
   scale) and returns it. Tests marked ``@pytest.mark.emulator`` get it automatically.
 - ``ansible_playbook`` (function): runs ``.venv/bin/ansible-playbook`` from the repository root
@@ -34,7 +39,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import REGISTRY, docker_problem, registry_problem, unavailable
+from tests.support import REGISTRY_BACKEND, docker_problem, registry_problem, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -92,6 +97,11 @@ class EmulatorProcess:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def registry(self) -> str:
+        """The emulator's ECR registry (host:port for docker login/push/pull): the emulator itself."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
     def env(self) -> dict[str, str]:
         """What a subprocess (ansible-playbook, the AWS CLI, molecule) needs to use this emulator."""
         return {
@@ -105,7 +115,7 @@ class EmulatorProcess:
     # --- lifecycle
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(MOTO_IAM_LOAD_MANAGED_POLICIES="true", AWSEMU_TIME_SCALE=str(self.time_scale))
+        env.update(MOTO_IAM_LOAD_MANAGED_POLICIES="true", AWSEMU_TIME_SCALE=str(self.time_scale), AWSEMU_STRICT="1")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
@@ -166,6 +176,11 @@ class EmulatorProcess:
         """Forget all AWS state (moto's and ours), the request log and faults; restore the clock scale."""
         self._http("POST", "/moto-api/reset")
 
+    def take_violations(self) -> list[dict[str, Any]]:
+        """The strict-mode violations recorded since the last call (and forget them)."""
+        found = self._http("DELETE", "/_emulator/strict")
+        return found.get("violations", [])
+
     def boto3_client(self, service: str, **kwargs: Any) -> Any:
         import boto3
 
@@ -196,10 +211,41 @@ def emulator(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             continue
         try:
             yield emu
+            left = emu.take_violations()
+            if left:  # caused by the teardown of module- or session-scoped fixtures
+                pytest.fail(strict_report(left, "while fixtures were torn down at the end of the session"))
         finally:
             emu.stop()
         return
     raise RuntimeError(f"could not start the emulator: {last_error}")
+
+
+def strict_report(violations: list[dict[str, Any]], when: str) -> str:
+    """One line per distinct violation: operation, member path, problem, and how often."""
+    counts: dict[tuple[str, str, str, str], int] = {}
+    for v in violations:
+        key = (f"{v['service']}.{v['operation']}", v["handler"], v["path"], v["problem"])
+        counts[key] = counts.get(key, 0) + 1
+    lines = [f"strict mode: {len(violations)} answer(s) of the emulator do not fit botocore's model ({when}):"]
+    for (operation, handler, path, problem), count in sorted(counts.items()):
+        lines.append(f"  {operation} [{handler}] {path}: {problem}" + (f" (x{count})" if count > 1 else ""))
+    return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def _strict_answers(request: pytest.FixtureRequest):
+    """Fail a test whose emulator calls got an answer that does not fit botocore's output shape."""
+    if "emulator" not in request.fixturenames:
+        yield
+        return
+    emu = request.getfixturevalue("emulator")
+    earlier = emu.take_violations()
+    if earlier:
+        pytest.fail(strict_report(earlier, "while module- or session-scoped fixtures were set up or torn down"))
+    yield
+    caused = emu.take_violations()
+    if caused:
+        pytest.fail(strict_report(caused, f"during {request.node.nodeid}"))
 
 
 @pytest.fixture
@@ -326,8 +372,9 @@ def docker_ready() -> None:
 
 @pytest.fixture(scope="session")
 def registry_ready() -> str:
-    """The registry stand-in's address (127.0.0.1:5000), or the test skips (fails under REQUIRE_DOCKER=1)."""
+    """Debian's docker-registry (127.0.0.1:5000), behind every emulator's ECR registry, or the test skips (fails
+    under REQUIRE_DOCKER=1). Images of ECR repositories are pushed to ``emulator.registry``."""
     problem = registry_problem()
     if problem:
         unavailable(problem)
-    return REGISTRY
+    return REGISTRY_BACKEND

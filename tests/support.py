@@ -21,7 +21,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 APP_DIR = ROOT / "hello_app"
-REGISTRY = "127.0.0.1:5000"
+# Debian's docker-registry (make host-deps): the plain registry the container tests push to, and the blob store
+# behind each emulator's ECR registry (which is the emulator's own host:port: EmulatorProcess.registry).
+REGISTRY_BACKEND = "127.0.0.1:5000"
 # The build arguments the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse install).
 INVENTORY_BUILD_ARGS: dict[str, str] = yaml.safe_load(
     (ROOT / "inventory" / "local" / "group_vars" / "all" / "main.yml").read_text()
@@ -51,13 +53,13 @@ def unavailable(reason: str) -> None:
 
 
 def registry_problem() -> str | None:
-    """Why the registry stand-in on 127.0.0.1:5000 cannot be used, or None."""
+    """Why the registry on 127.0.0.1:5000 (behind the emulators' ECR registries) cannot be used, or None."""
     try:
-        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5) as response:
+        with urllib.request.urlopen(f"http://{REGISTRY_BACKEND}/v2/", timeout=5) as response:
             status: Any = response.status
     except OSError as err:
         status = f"unreachable ({err})"
-    return None if status == 200 else f"no registry answers on {REGISTRY} (make host-deps): {status}"
+    return None if status == 200 else f"no registry answers on {REGISTRY_BACKEND} (make host-deps): {status}"
 
 
 def docker_problem(*, registry: bool = True) -> str | None:
@@ -83,12 +85,12 @@ def docker_problem(*, registry: bool = True) -> str | None:
     return registry_problem() if registry else None
 
 
-def remove_local_images(repository: str) -> None:
-    """Remove the Docker engine's images of ``repository`` in the registry stand-in (every tag), if any."""
+def remove_local_images(registry: str, repository: str) -> None:
+    """Remove the Docker engine's images of ``registry/repository`` (every tag), if any."""
     if shutil.which("docker") is None:
         return
     listed = subprocess.run(
-        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", f"{REGISTRY}/{repository}"],
+        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", f"{registry}/{repository}"],
         capture_output=True,
         text=True,
         check=False,

@@ -1,102 +1,45 @@
-"""ECR: images pushed to the local registry stand-in are images of the emulator's repositories.
+"""ECR: images as ECR keeps them, one store for the API and the registry (``awsemu.registry``).
 
-On AWS, ``docker push <account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag>`` and the ECR API see one
-store. Locally the push goes to Debian's docker-registry (``AWSEMU_ECR_REGISTRY``, default
-127.0.0.1:5000; only loopback addresses are ever contacted) while the API is moto's. This module joins
-the two:
-
-- ``DescribeImages``, ``ListImages`` and ``BatchGetImage`` first import the tags the registry holds for
-  that repository name (manifest, digest, media type, size) into moto's repository, then answer with
-  AWS's shapes and errors (``RepositoryNotFoundException``, ``ImageNotFoundException``).
-- ``DeleteRepository`` with ``force`` also deletes the repository's manifests from the registry, as
-  deleting an ECR repository deletes its images.
-- ``GetAuthorizationToken``: moto's token expires in 2015; AWS's is valid for 12 hours. The
-  stand-in runs without authentication, so it accepts the ``AWS:<password>`` login as is.
-
-A registry that is not running is an empty registry: the answers are moto's alone.
+- ``PutImage`` (and every manifest a ``docker push`` puts through the emulator's registry) goes through
+  ``store_image``: the digest is the SHA-256 of the manifest as sent (moto hashes the layer digests), a
+  given ``imageDigest`` must match it (``ImageDigestDoesNotMatchException``), the media type comes from
+  the parameter or the manifest, the same image with the same tag is ``ImageAlreadyExistsException``, and
+  a tag that names another image moves only where the repository's tag mutability allows it; otherwise
+  ``ImageTagAlreadyExistsException`` (ECR API reference, PutImage; user guide "Preventing image tags from
+  being overwritten": https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html).
+- Tag mutability has AWS's four values (API reference, CreateRepository / PutImageTagMutability /
+  ImageTagMutabilityExclusionFilter): ``MUTABLE``, ``IMMUTABLE``, ``IMMUTABLE_WITH_EXCLUSION`` (tags
+  matching an exclusion filter stay mutable) and ``MUTABLE_WITH_EXCLUSION`` (tags matching one are
+  immutable). A filter is a ``WILDCARD``: ``*`` matches any run of characters, anything else itself, the
+  whole tag (moto treats it as a regular expression matched at the start). The ``_EXCLUSION`` values
+  need filters and filters need them (moto checks that at CreateRepository only).
+- ``DescribeImages``, ``ListImages``, ``BatchGetImage``: AWS's shapes and errors (``imageSizeInBytes``
+  from the manifest, ``RepositoryNotFoundException``, ``ImageNotFoundException``, BatchGetImage
+  ``failures``).
+- ``GetAuthorizationToken``: a password this emulator's registry accepts for the caller's account and
+  region, valid for 12 hours of the emulator's clock (moto's expired in 2015), and ``proxyEndpoint`` the
+  registry's address, which is the emulator's own ``http://host:port``.
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import datetime as dt
-import ipaddress
+import hashlib
 import json
-import os
-import urllib.error
-import urllib.request
+import re
 from typing import Any
 
-from moto.ecr.models import Image, ecr_backends
+from moto.ecr.models import ECRBackend, Image, ecr_backends
 
-from awsemu.core import CLOCK, AwsError, after, handles
+from awsemu import registry
+from awsemu.core import CLOCK, AwsError, after, handles, validates
 
-MANIFEST_TYPES = ", ".join(
-    [
-        "application/vnd.docker.distribution.manifest.v2+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.oci.image.index.v1+json",
-    ]
-)
-TIMEOUT = 3.0
+TOKEN_HOURS = 12
+_EXCLUSION = ("IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 
 
-def registry_address() -> str | None:
-    """The stand-in's host:port, or None when it is not a loopback address (never leave the host)."""
-    address = os.environ.get("AWSEMU_ECR_REGISTRY", "127.0.0.1:5000").strip()
-    if not address:
-        return None
-    host = address.rsplit(":", 1)[0] if ":" in address else address
-    if host == "localhost":
-        return address
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return address
-    except ValueError:
-        pass
-    return None
-
-
-def _registry(method: str, path: str, accept: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    address = registry_address()
-    if address is None:
-        raise OSError("no loopback registry configured")
-    request = urllib.request.Request(f"http://{address}{path}", method=method)
-    if accept:
-        request.add_header("Accept", accept)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, dict(response.headers.items()), response.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers.items()), err.read()
-
-
-def registry_tags(name: str) -> list[str]:
-    try:
-        status, _headers, body = _registry("GET", f"/v2/{name}/tags/list")
-    except OSError:
-        return []
-    if status != 200:
-        return []
-    return sorted(json.loads(body or b"{}").get("tags") or [])
-
-
-def registry_manifest(name: str, reference: str) -> tuple[str, str, str] | None:
-    """(manifest JSON, media type, digest) of ``name:reference`` in the stand-in, or None."""
-    try:
-        status, headers, body = _registry("GET", f"/v2/{name}/manifests/{reference}", accept=MANIFEST_TYPES)
-    except OSError:
-        return None
-    if status != 200:
-        return None
-    lower = {k.lower(): v for k, v in headers.items()}
-    manifest = body.decode()
-    media_type = lower.get("content-type") or json.loads(manifest).get("mediaType", "")
-    return manifest, media_type, lower.get("docker-content-digest", "")
-
-
-def _backend(req):
+def _backend(req) -> ECRBackend:
     return ecr_backends[req.account_id][req.region]
 
 
@@ -112,28 +55,152 @@ def _repository(req):
     return repo
 
 
-def sync_repository(req, repo) -> None:
-    """Import the stand-in's tags for ``repo`` into moto's image list (idempotent)."""
-    known = {tag for image in repo.images for tag in image.image_tags}
-    for tag in registry_tags(repo.name):
-        if tag in known:
-            continue
-        found = registry_manifest(repo.name, tag)
-        if found is None:
-            continue
-        manifest, media_type, digest = found
-        same = [image for image in repo.images if digest and image.get_image_digest() == digest]
-        for image in repo.images:  # a tag names one image: move it (a mutable repository's re-push)
-            if tag in image.image_tags and image not in same:
+# --- tag mutability
+def _wildcard(pattern: str, tag: str) -> bool:
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), tag) is not None
+
+
+def tag_is_immutable(repo, tag: str) -> bool:
+    """Whether ``tag``, once in ``repo``, may not move to another image (ECR's four mutability settings)."""
+    setting = str(getattr(repo.image_tag_mutability, "value", repo.image_tag_mutability))
+    filters = repo.image_tag_mutability_exclusion_filters or []
+    excluded = any(_wildcard(f.get("filter", ""), tag) for f in filters if f.get("filterType") == "WILDCARD")
+    if setting == "IMMUTABLE":
+        return True
+    if setting == "IMMUTABLE_WITH_EXCLUSION":
+        return not excluded
+    if setting == "MUTABLE_WITH_EXCLUSION":
+        return excluded
+    return False
+
+
+@validates("ecr", "CreateRepository", "PutImageTagMutability")
+def check_mutability_and_filters(req) -> None:
+    """The _EXCLUSION settings need exclusion filters, and filters need an _EXCLUSION setting.
+
+    API reference, PutImageTagMutability: imageTagMutabilityExclusionFilters "A list of filters that specify
+    which image tags should be excluded from the image tag mutability setting"; CreateRepository likewise.
+    moto checks the pairing at CreateRepository only.
+    """
+    setting = req.params.get("imageTagMutability")
+    filters = req.params.get("imageTagMutabilityExclusionFilters")
+    if setting is None and req.action == "CreateRepository":
+        setting = "MUTABLE"
+    if filters is not None and setting not in _EXCLUSION:
+        raise AwsError(
+            "InvalidParameterException",
+            "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
+            f"'ImageTagMutabilityExclusionFilters can only be used with imageTagMutability {' or '.join(_EXCLUSION)}'",
+        )
+    if filters is None and setting in _EXCLUSION:
+        raise AwsError(
+            "InvalidParameterException",
+            "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
+            f"'ImageTagMutabilityExclusionFilters can't be null when imageTagMutability is set as {setting}'",
+        )
+
+
+# --- images: one rule for PutImage and docker push
+def _media_type(manifest: bytes, given: str | None) -> str:
+    if given:
+        return given
+    try:
+        media_type = json.loads(manifest).get("mediaType")
+    except (ValueError, AttributeError):
+        media_type = None
+    if not media_type:
+        raise AwsError("InvalidParameterException", "image manifest mediatype not provided in manifest or parameter")
+    return media_type
+
+
+def check_new_image(
+    repo, manifest: bytes, media_type: str | None, tag: str | None, digest: str | None = None, *, registry: bool = False
+) -> tuple[str, str, Any]:
+    """Check putting ``manifest`` as ``tag``; returns (digest, media type, the image already holding it or None)."""
+    try:
+        json.loads(manifest)
+    except ValueError:
+        raise AwsError(
+            "InvalidParameterException",
+            "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
+        ) from None
+    media_type = _media_type(manifest, media_type)
+    actual = "sha256:" + hashlib.sha256(manifest).hexdigest()
+    if digest and digest != actual:
+        raise AwsError(
+            "ImageDigestDoesNotMatchException",
+            f"Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The provided digest {digest} does "
+            f"not match the digest calculated for the image manifest: {actual}'",
+        )
+    same = next((image for image in repo.images if image.get_image_digest() == actual), None)
+    if tag is None:
+        return actual, media_type, same
+    holder = next((image for image in repo.images if tag in image.image_tags), None)
+    if holder is None:
+        return actual, media_type, same
+    if tag_is_immutable(repo, tag) and (registry or holder is not same):
+        # A docker push of the same image again is rejected too (moby/buildkit#3776 shows ECR's answer).
+        raise AwsError(
+            "ImageTagAlreadyExistsException",
+            f"The image tag '{tag}' already exists in the '{repo.name}' repository and cannot be overwritten "
+            "because the repository is immutable.",
+        )
+    if holder is same and not registry:
+        raise AwsError(
+            "ImageAlreadyExistsException",
+            f"Image with digest '{actual}' and tag '{tag}' already exists in the repository with name "
+            f"'{repo.name}' in registry with id '{repo.registry_id}'",
+        )
+    return actual, media_type, same
+
+
+def store_image(
+    repo, manifest: bytes, media_type: str | None, tag: str | None, digest: str | None = None, *, registry: bool = False
+) -> Any:
+    """Put ``manifest`` into ``repo`` as ``tag`` (None: untagged) after ``check_new_image``; returns the image."""
+    actual, media_type, same = check_new_image(repo, manifest, media_type, tag, digest, registry=registry)
+    if tag is not None:
+        for image in repo.images:
+            if tag in image.image_tags and image is not same:
                 image.remove_tag(tag)
-        if same:
-            same[0].update_tag(tag)
-        else:
-            image = Image(req.account_id, tag, manifest, repo.name, media_type, digest or None, repo.registry_id)
-            image.image_pushed_at = int(CLOCK.timestamp())
-            repo.images.append(image)
+                if not image.image_tags:
+                    image.image_tag = None
+    if same is not None:
+        if tag is not None:
+            same.update_tag(tag)
+        return same
+    image = Image(repo.account_id, tag, manifest.decode(), repo.name, media_type, actual, repo.registry_id)
+    image.image_pushed_at = int(CLOCK.timestamp())
+    repo.images.append(image)
+    return image
 
 
+@handles("ecr", "PutImage")
+def put_image(req):
+    repo = _repository(req)
+    manifest = req.require("imageManifest", "InvalidParameterException")
+    image = store_image(
+        repo,
+        manifest.encode(),
+        req.param("imageManifestMediaType"),
+        req.param("imageTag"),
+        req.param("imageDigest"),
+    )
+    image_id = {"imageDigest": image.get_image_digest()}
+    if req.param("imageTag"):
+        image_id["imageTag"] = req.param("imageTag")
+    return {
+        "image": {
+            "registryId": repo.registry_id,
+            "repositoryName": repo.name,
+            "imageId": image_id,
+            "imageManifest": image.image_manifest,
+            "imageManifestMediaType": image.image_manifest_media_type,
+        }
+    }
+
+
+# --- reading images
 def _size(image) -> int | None:
     try:
         manifest = json.loads(image.image_manifest)
@@ -183,7 +250,6 @@ def _image_id_text(image_id: dict[str, str]) -> str:
 @handles("ecr", "DescribeImages")
 def describe_images(req):
     repo = _repository(req)
-    sync_repository(req, repo)
     image_ids = req.param("imageIds") or []
     if image_ids:
         images = []
@@ -209,7 +275,6 @@ def describe_images(req):
 @handles("ecr", "ListImages")
 def list_images(req):
     repo = _repository(req)
-    sync_repository(req, repo)
     status = (req.param("filter") or {}).get("tagStatus", "ANY")
     ids = []
     for image in repo.images:
@@ -226,7 +291,6 @@ def list_images(req):
 @handles("ecr", "BatchGetImage")
 def batch_get_image(req):
     repo = _repository(req)
-    sync_repository(req, repo)
     images, failures = [], []
     for image_id in req.require("imageIds"):
         found = [image for image in repo.images if _matches(image, image_id)]
@@ -251,21 +315,25 @@ def batch_get_image(req):
     return {"images": images, "failures": failures}
 
 
-@after("ecr", "DeleteRepository")
-def delete_repository(req, body):
-    if req.param("force"):
-        name = req.param("repositoryName")
-        for tag in registry_tags(name):
-            found = registry_manifest(name, tag)
-            if found and found[2]:
-                with contextlib.suppress(OSError):
-                    _registry("DELETE", f"/v2/{name}/manifests/{found[2]}")
-    return body
+# --- the login
+def registry_host(req) -> str:
+    """The registry's host:port: the emulator's own, as the API call reached it."""
+    return req.headers.get("host") or "127.0.0.1:4566"
 
 
 @after("ecr", "GetAuthorizationToken")
 def authorization_token(req, body):
-    expires = CLOCK.now() + dt.timedelta(hours=12)
-    for data in body.get("authorizationData", []):
-        data["expiresAt"] = expires
+    expires = CLOCK.now() + dt.timedelta(hours=TOKEN_HOURS)
+    ids = req.param("registryIds") or [req.account_id]
+    data = []
+    for registry_id in ids:
+        password = registry.password_for(registry_id, req.region, expires.timestamp())
+        data.append(
+            {
+                "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
+                "expiresAt": expires,
+                "proxyEndpoint": f"http://{registry_host(req)}",
+            }
+        )
+    body["authorizationData"] = data
     return body

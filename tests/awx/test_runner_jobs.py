@@ -24,8 +24,8 @@ TEMPLATES = {t["name"]: t for t in OBJECTS["controller_templates"]}
 ANSWERS = {"Teardown": {"teardown_confirm": "helloapp"}}
 
 pytestmark = [pytest.mark.slow, pytest.mark.docker]
-# The registry stand-in on 127.0.0.1:5000 is shared by every test worker, and the Teardown job force-deletes
-# the repository (and so its images): the jobs use a repository of this run's own, not the seed's name.
+# The Teardown job force-deletes the repository (and so its images), and the engine's local copies are named
+# after it: the jobs use a repository of this run's own, not the seed's name.
 REPOSITORY = f"awx-{uuid.uuid4().hex[:8]}/helloapp"
 
 
@@ -65,7 +65,7 @@ def awx_emulator(emulator):
     emulator.reset()
     yield emulator
     # The images the Stand up job built for this run's repository (the registry copy went with Teardown).
-    remove_local_images(REPOSITORY)
+    remove_local_images(emulator.registry, REPOSITORY)
 
 
 def test_jobs_in_the_order_an_operator_runs_them(docker_ready, awx_emulator, tmp_path, monkeypatch):

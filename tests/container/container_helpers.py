@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 # INVENTORY_BUILD_ARGS: what the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse
 # install), so these tests prove that exactly those work.
-from tests.support import APP_DIR, BASE_IMAGE, INVENTORY_BUILD_ARGS, REGISTRY, ROOT, unavailable  # noqa: F401
+from tests.support import APP_DIR, BASE_IMAGE, INVENTORY_BUILD_ARGS, ROOT, unavailable  # noqa: F401
 
 TIMINGS_FILE = ROOT / "build" / "container-test-timings.json"
 RUN_ID = uuid.uuid4().hex[:8]

@@ -1,7 +1,7 @@
 """End-to-end fixtures: a whole stack stood up by site.yml on the session emulator, once per test module.
 
 ``e2e_stack`` (module scope) resets the emulator, speeds its clock up, runs ``site.yml -i inventory/local`` with
-the image built by the ecr role (Docker, the local registry 127.0.0.1:5000 and the base image
+the image built by the ecr role (Docker, the registry 127.0.0.1:5000 behind the emulator's and the base image
 helloapp-base:bookworm; ``make base-image``) and returns an :class:`E2EStack`: ``play()`` runs further playbooks
 against the same emulator with the stack's extra vars, and boto3 helpers read what the stack looks like.
 
@@ -181,7 +181,7 @@ def e2e_stack(request: pytest.FixtureRequest, emulator: Any, docker_ready: None)
     try:
         yield stack
     finally:
-        remove_local_images(f"e2e-{run_id}/helloapp")
+        remove_local_images(emulator.registry, f"e2e-{run_id}/helloapp")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

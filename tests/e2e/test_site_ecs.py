@@ -4,7 +4,7 @@ One module-scoped converge is shared by the tests that read it; the tests that c
 order (second run, check, deploy, cpu/memory, teardown). Every playbook run's duration goes to
 build/e2e-site-ecs-timings.json and is printed at the end of the module.
 
-Images are built and pushed to the local registry stand-in (127.0.0.1:5000) by the ecr role in every
+Images are built and pushed to the emulator's ECR registry (its own host:port) by the ecr role in every
 converge, so the tests that converge need Docker: they skip without it, and fail when REQUIRE_DOCKER=1.
 """
 
@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 # Docker availability (skip, or fail under REQUIRE_DOCKER=1) is the suite's docker_ready fixture.
-from tests.container.container_helpers import REGISTRY, docker
+from tests.container.container_helpers import docker
 
 # Every test runs whole playbooks; the ones that converge (the ecr role builds and pushes) also carry `docker`.
-# The only tests that use (and tear down) the seed's repository name fargatedemo/helloapp in the shared
-# registry stand-in; every other test that pushes uses a name of its own.
+# The only tests that use (and tear down) the seed's repository name fargatedemo/helloapp; each emulator's
+# registry keeps its images apart from every other emulator's.
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,7 +184,7 @@ def stack(emulator, docker_ready, play) -> Iterator[Stack]:
         assert result.rc == 0 and result.failed() == 0, str(result)
         yield Stack(result, log, extra_vars)
     finally:
-        docker("image", "rm", *(f"{REGISTRY}/{REPOSITORY}:{tag}" for tag in (TAG_V1, TAG_V2)), check=False)
+        docker("image", "rm", *(f"{emulator.registry}/{REPOSITORY}:{tag}" for tag in (TAG_V1, TAG_V2)), check=False)
 
 
 # --- invalid input: fails before any AWS call, naming the variable
@@ -284,7 +284,7 @@ def test_summary_shows_alb_image_revision_tasks_and_cost(emulator, stack):
     revision = live_service(emulator)["taskDefinition"].rsplit("/", 1)[1]
     out = stack.result.stdout
     assert f"http://{dns}" in out
-    assert f"{REGISTRY}/{REPOSITORY}:{TAG_V1}" in out
+    assert f"{emulator.registry}/{REPOSITORY}:{TAG_V1}" in out
     assert f"Task definition: {revision}" in out
     assert "2 running / 2 desired" in out
     assert "USD/hour" in out and "USD/month" in out
@@ -332,7 +332,7 @@ def test_deploy_tag_ships_only_the_new_image(emulator, stack, play):
         call for call in mutating(log) if call[0] in DEPLOY_FORBIDDEN_SERVICES or call in DEPLOY_FORBIDDEN_ACTIONS
     ]
     assert forbidden == [], f"a deploy changed more than the image and the service: {forbidden}"
-    assert f"{REGISTRY}/{REPOSITORY}:{TAG_V2}" in result.stdout
+    assert f"{emulator.registry}/{REPOSITORY}:{TAG_V2}" in result.stdout
 
 
 @pytest.mark.docker

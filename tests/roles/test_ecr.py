@@ -1,4 +1,4 @@
-"""The ecr role against the test emulator and the local registry stand-in: Molecule scenario, stack
+"""The ecr role against the test emulator and its ECR registry (the emulator's own host:port): Molecule scenario, stack
 playbook wiring (including a deploy-only run), build and push skipped when the tag exists, and input
 validation before any AWS call."""
 
@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 ROLE_PLAYBOOK = "tests/roles/playbooks/ecr_role.yml"
 STACK_PLAYBOOK = "playbooks/ecr.yml"
-REGISTRY = "127.0.0.1:5000"
 BASE_IMAGE = "helloapp-base:bookworm"
 
 
@@ -31,11 +30,10 @@ def actions(aws) -> list[str]:
     return [r["action"] for r in aws.admin("requests")["requests"] if r["service"] == "ecr"]
 
 
-def registry_tags(name: str) -> list[str]:
-    import urllib.request
-
-    with urllib.request.urlopen(f"http://{REGISTRY}/v2/{name}/tags/list", timeout=5) as response:
-        return sorted(json.loads(response.read()).get("tags") or [])
+def registry_tags(aws, name: str) -> list[str]:
+    """The tags ECR holds for ``name`` (what docker push put through the emulator's registry)."""
+    details = aws.boto3_client("ecr").describe_images(repositoryName=name)["imageDetails"]
+    return sorted(tag for image in details for tag in image.get("imageTags", []))
 
 
 @pytest.mark.slow
@@ -57,7 +55,7 @@ def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_rea
         first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
         assert first.rc == 0, first
         assert "Build, tag and push the image" in first.stdout
-        assert registry_tags(name) == ["v1"]
+        assert registry_tags(aws, name) == ["v1"]
         repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
         assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
         assert repo["imageTagMutability"] == "IMMUTABLE"
@@ -74,14 +72,14 @@ def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_rea
         assert ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True).changed() == 0
     finally:
         ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
-        subprocess.run(["docker", "image", "rm", f"{REGISTRY}/{name}:v1"], capture_output=True, check=False)
+        subprocess.run(["docker", "image", "rm", f"{aws.registry}/{name}:v1"], capture_output=True, check=False)
     assert ecr.describe_repositories()["repositories"] == []
 
 
 @pytest.mark.docker
 def test_role_outputs_and_a_new_tag_is_a_new_image(aws, ansible_playbook, docker_ready, tmp_path):
     name = f"test-ecr/outputs-{uuid.uuid4().hex[:8]}"
-    base = {"ecr_repository_name": name, "ecr_registry": REGISTRY, "ecr_build_args": {"BASE_IMAGE": BASE_IMAGE}}
+    base = {"ecr_repository_name": name, "ecr_registry": aws.registry, "ecr_build_args": {"BASE_IMAGE": BASE_IMAGE}}
     base["ecr_build_args"]["PIP_INSTALL_ARGS"] = "--no-index --find-links=/tmp/build/wheels"
     try:
         for tag in ("v1", "v2"):
@@ -89,16 +87,16 @@ def test_role_outputs_and_a_new_tag_is_a_new_image(aws, ansible_playbook, docker
             result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra)
             assert result.rc == 0, result
             out = outputs(tmp_path)
-            assert out["repository_uri"] == f"{REGISTRY}/{name}"
-            assert out["image_uri"] == f"{REGISTRY}/{name}:{tag}"
+            assert out["repository_uri"] == f"{aws.registry}/{name}"
+            assert out["image_uri"] == f"{aws.registry}/{name}:{tag}"
             assert re.fullmatch(r"sha256:[0-9a-f]{64}", out["digest"]), out
             described = aws.boto3_client("ecr").describe_images(repositoryName=name, imageIds=[{"imageTag": tag}])
             assert described["imageDetails"][0]["imageDigest"] == out["digest"]
-        assert registry_tags(name) == ["v1", "v2"]
+        assert registry_tags(aws, name) == ["v1", "v2"]
     finally:
         ansible_playbook(ROLE_PLAYBOOK, extra_vars={**base, "ecr_state": "absent"})
         for tag in ("v1", "v2"):
-            subprocess.run(["docker", "image", "rm", f"{REGISTRY}/{name}:{tag}"], capture_output=True, check=False)
+            subprocess.run(["docker", "image", "rm", f"{aws.registry}/{name}:{tag}"], capture_output=True, check=False)
 
 
 INVALID = [
