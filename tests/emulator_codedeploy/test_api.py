@@ -176,12 +176,41 @@ def test_deployment_group_lifecycle(stack, make_group):
             },
             "InvalidBlueGreenDeploymentConfigurationException",
         ),
+        # BlueInstanceTerminationOption: "The maximum setting is 2880 minutes (2 days)." (API reference)
+        (
+            {
+                "blueGreenDeploymentConfiguration": {
+                    "terminateBlueInstancesOnDeploymentSuccess": {
+                        "action": "TERMINATE",
+                        "terminationWaitTimeInMinutes": 2881,
+                    },
+                    "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+                }
+            },
+            "InvalidBlueGreenDeploymentConfigurationException",
+        ),
+        # Names: 1-100 characters of [A-Za-z0-9+=,.@_-] (CreateDeploymentGroup, awsemu/rules/codedeploy.py).
+        ({"deploymentGroupName": "g" * 101}, "InvalidDeploymentGroupNameException"),
+        ({"deploymentGroupName": "blue green"}, "InvalidDeploymentGroupNameException"),
+        ({"deploymentConfigName": "CodeDeployDefault/ECS"}, "InvalidDeploymentConfigNameException"),
+        ({"applicationName": "App ECS"}, "InvalidApplicationNameException"),
     ],
 )
 def test_deployment_group_validation(stack, overrides, error):
     with pytest.raises(ClientError) as excinfo:
         stack.codedeploy.create_deployment_group(**group_kwargs(stack, **overrides))
     assert code(excinfo) == error
+
+
+def test_termination_wait_of_two_days_is_allowed(make_group):
+    wait = {"action": "TERMINATE", "terminationWaitTimeInMinutes": 2880}
+    info = make_group(
+        blueGreenDeploymentConfiguration={
+            "terminateBlueInstancesOnDeploymentSuccess": wait,
+            "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+        }
+    )
+    assert info["blueGreenDeploymentConfiguration"]["terminateBlueInstancesOnDeploymentSuccess"] == wait
 
 
 def test_deployment_group_needs_existing_target_groups_and_a_code_deploy_service(stack):
