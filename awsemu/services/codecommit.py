@@ -19,7 +19,7 @@ from typing import Any
 from moto.codecommit.models import codecommit_backends
 from moto.core.utils import iso_8601_datetime_with_milliseconds
 
-from awsemu.core import STORE, AwsError, after, handles, page_size, paginate
+from awsemu.core import STORE, AwsError, after, drop_nulls, epoch_seconds, handles, page_size, paginate
 
 SORT_BY = {"repositoryName": "repositoryName", "lastModifiedDate": "lastModifiedDate"}
 ORDERS = ("ascending", "descending")
@@ -170,4 +170,18 @@ def keep_create_tags(req, body):
 @after("codecommit", "DeleteRepository")
 def forget_tags(req, body):
     _tags(req).pop(req.param("repositoryName"), None)
+    return body
+
+
+@after("codecommit", "CreateRepository")
+@after("codecommit", "GetRepository")
+def repository_metadata_as_aws_sends_it(req, body):
+    """moto sends creationDate/lastModifiedDate as ISO 8601 text (the JSON protocol's timestamps are epoch
+    seconds) and ``repositoryDescription: null`` for a repository without one (AWS leaves it out)."""
+    metadata = drop_nulls(body.get("repositoryMetadata") or {})
+    for key in ("creationDate", "lastModifiedDate"):
+        if key in metadata:
+            metadata[key] = epoch_seconds(metadata[key])
+    if metadata:
+        body["repositoryMetadata"] = metadata
     return body

@@ -16,7 +16,7 @@ from typing import Any
 from moto.codepipeline.exceptions import InvalidStructureException, PipelineNotFoundException, ResourceNotFoundException
 from moto.codepipeline.models import codepipeline_backends
 
-from awsemu.core import AwsError, handles
+from awsemu.core import AwsError, after, epoch_seconds, handles
 
 PIPELINE_TYPES = ("V1", "V2")
 EXECUTION_MODES = ("QUEUED", "SUPERSEDED", "PARALLEL")
@@ -143,12 +143,25 @@ def get_pipeline_state(req):
         if latest is not None:
             state["latestExecution"] = {"pipelineExecutionId": latest.pipeline_execution_id, "status": latest.status}
             for action in state["actionStates"]:
-                action["latestExecution"] = {"status": latest.status, "lastStatusChange": latest.last_update_time}
+                action["latestExecution"] = {
+                    "status": latest.status,
+                    "lastStatusChange": epoch_seconds(latest.last_update_time),
+                }
         stages.append(state)
     return {
         "pipelineName": name,
         "pipelineVersion": pipeline["version"],
         "stageStates": stages,
-        "created": metadata["created"],
-        "updated": metadata["updated"],
+        "created": epoch_seconds(metadata["created"]),
+        "updated": epoch_seconds(metadata["updated"]),
     }
+
+
+@after("codepipeline", "GetPipeline")
+def metadata_timestamps(req, body):
+    """moto sends metadata.created/updated as ISO 8601 text; the JSON protocol's timestamps are epoch seconds."""
+    metadata = body.get("metadata") or {}
+    for key in ("created", "updated", "pollingDisabledAt"):
+        if key in metadata:
+            metadata[key] = epoch_seconds(metadata[key])
+    return body

@@ -133,12 +133,16 @@ def _evaluate(
     for policy_id, policy_type, document in policies:
         for statement in _as_list(document.get("Statement")):
             if _statement_applies(statement, action, resource, context, missing):
-                matched = {"SourcePolicyId": policy_id, "SourcePolicyType": policy_type}
+                matched = (
+                    {"SourcePolicyId": policy_id, "SourcePolicyType": policy_type}
+                    if policy_type
+                    else {"SourcePolicyId": policy_id}
+                )
                 (denies if statement.get("Effect") == "Deny" else allows).append(matched)
     if denies:
         return "explicitDeny", denies, sorted(missing)
     if allows and boundary is not None:
-        bound = _evaluate([("PermissionsBoundaryPolicy", "IAM Policy", boundary)], None, action, resource, context)
+        bound = _evaluate([("PermissionsBoundaryPolicy", None, boundary)], None, action, resource, context)
         if bound[0] != "allowed":
             return "implicitDeny", [], sorted(missing | set(bound[2]))
     return ("allowed", allows, sorted(missing)) if allows else ("implicitDeny", [], sorted(missing))
@@ -185,7 +189,7 @@ def _principal_policies(req, arn: str) -> tuple[list[tuple[str, str, dict[str, A
         for policy_name, text in (getattr(holder, "policies", None) or {}).items():
             policies.append((policy_name, holder_kind, _document(text)))
         for policy in (getattr(holder, "managed_policies", None) or {}).values():
-            policy_type = "aws-managed" if ":iam::aws:policy" in policy.arn else "managed"
+            policy_type = "aws-managed" if ":iam::aws:policy" in policy.arn else "user-managed"
             policies.append((policy.arn, policy_type, _default_document(policy)))
     boundary = None
     boundary_arn = getattr(entity, "permissions_boundary_arn", None)
@@ -208,10 +212,7 @@ def _simulate(req, policies, boundary, action_name: str) -> tuple[int, dict[str,
         for resource in resources:
             decision, matched, missing = _evaluate(policies, boundary, action, resource, context)
             statements = "".join(
-                "<member>"
-                f"<SourcePolicyId>{escape(m['SourcePolicyId'])}</SourcePolicyId>"
-                f"<SourcePolicyType>{escape(m['SourcePolicyType'])}</SourcePolicyType>"
-                "</member>"
+                "<member>" + "".join(f"<{key}>{escape(value)}</{key}>" for key, value in m.items()) + "</member>"
                 for m in matched
             )
             missing_xml = "".join(f"<member>{escape(k)}</member>" for k in missing)
@@ -237,7 +238,7 @@ def _simulate(req, policies, boundary, action_name: str) -> tuple[int, dict[str,
 def simulate_principal_policy(req):
     policies, boundary = _principal_policies(req, req.param("PolicySourceArn"))
     for i, text in enumerate(_members(req.body, "PolicyInputList"), start=1):
-        policies.append((f"PolicyInputList.{i}", "IAM Policy", _document(text)))
+        policies.append((f"PolicyInputList.{i}", None, _document(text)))
     return _simulate(req, policies, boundary, "SimulatePrincipalPolicy")
 
 
@@ -246,7 +247,9 @@ def simulate_custom_policy(req):
     texts = _members(req.body, "PolicyInputList")
     if not texts:
         raise AwsError("InvalidInput", "PolicyInputList is required")
-    policies = [(f"PolicyInputList.{i}", "IAM Policy", _document(t)) for i, t in enumerate(texts, start=1)]
+    # Policies given in the request have no SourcePolicyType (the AWS CLI's simulate-custom-policy example shows
+    # none; the model's PolicySourceType has no value for them).
+    policies = [(f"PolicyInputList.{i}", None, _document(t)) for i, t in enumerate(texts, start=1)]
     boundaries = _members(req.body, "PermissionsBoundaryPolicyInputList")
     boundary = _document(boundaries[0]) if boundaries else None
     return _simulate(req, policies, boundary, "SimulateCustomPolicy")
