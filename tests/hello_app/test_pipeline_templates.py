@@ -76,24 +76,29 @@ def test_buildspec_uses_modern_ecr_login_and_commit_tag(buildspec):
     assert 'IMAGE_TAG="$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)"' in pre_build
 
 
-def test_buildspec_builds_and_pushes_both_tags(buildspec):
+def _command(commands: list[str], start: str) -> str:
+    """The shell line of ``commands`` that starts with ``start`` (inside a multi-line command too)."""
+    lines = [line.strip() for command in commands for line in command.splitlines()]
+    return next(line for line in lines if line.startswith(start))
+
+
+def test_buildspec_builds_and_pushes_the_commit_tag_only(buildspec):
     build = buildspec["phases"]["build"]["commands"]
-    docker_build = next(cmd for cmd in build if cmd.startswith("docker build"))
-    words = shlex.split(docker_build)
+    words = shlex.split(_command(build, "docker build"))
     assert words[-1] == "."
     assert "--build-arg" in words and "WELCOME_ROUTE=on" in words and "NOTE=two words" in words
     assert words[words.index("--tag") + 1] == "$REPOSITORY_URI:$IMAGE_TAG"
     post_build = buildspec["phases"]["post_build"]["commands"]
-    assert 'docker push "$REPOSITORY_URI:$IMAGE_TAG"' in post_build
-    assert 'docker push "$REPOSITORY_URI:latest"' in post_build
+    assert 'docker push "$REPOSITORY_URI:$IMAGE_TAG"' in _command(post_build, "if")
+    # The repository is immutable: a tag is pushed once, so no moving tag (latest) at all.
+    assert "latest" not in yaml.safe_dump(buildspec)
     assert any("> imagedefinitions.json" in cmd for cmd in post_build)
     assert any("> imageDetail.json" in cmd for cmd in post_build)
 
 
 def test_buildspec_defaults_without_build_args():
     spec = yaml.safe_load(render("buildspec.yml.j2", image_repository_uri=REPOSITORY_URI, container_name="helloapp"))
-    docker_build = next(cmd for cmd in spec["phases"]["build"]["commands"] if cmd.startswith("docker build"))
-    assert "--build-arg" not in docker_build
+    assert "--build-arg" not in _command(spec["phases"]["build"]["commands"], "docker build")
 
 
 def test_buildspec_imagedefinitions_is_valid_json(buildspec, tmp_path):
