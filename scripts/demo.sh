@@ -99,6 +99,7 @@ PY
 step_emulator() {
     say "Local AWS emulator at ${EMULATOR} (a test double of AWS), reset to an empty account"
     curl -fsS -X POST "${EMULATOR}/moto-api/reset" >/dev/null || fail "no emulator at ${EMULATOR}: run 'make local-up'"
+    curl -fsS -X DELETE "${EMULATOR}/_emulator/strict" >/dev/null || true  # count this demo's answers only
     summary_add "Emulator" "${EMULATOR} (reset)"
 }
 
@@ -231,6 +232,15 @@ print_summary() {
     printf 'Each playbook run'"'"'s whole output: build/demo/<name>.log\n'
 }
 
+# Strict mode (on unless AWSEMU_STRICT=0 started the emulator): answers that did not fit botocore's model.
+step_strict() {
+    local count
+    count="$(curl -fsS "${EMULATOR}/_emulator/strict" | "${PYTHON}" -c \
+        'import json, sys; d = json.load(sys.stdin); print(len(d["violations"]) if d["enabled"] else "off")')" ||
+        count="unknown"
+    summary_add "Strict mode" "${count} answers off botocore's model (GET ${EMULATOR}/_emulator/strict)"
+}
+
 main() {
     step_prerequisites
     step_emulator
@@ -245,6 +255,7 @@ main() {
     step_run v2
     step_curl v1
     step_curl v2
+    step_strict
     if [[ "${DEMO_KEEP:-0}" == 1 ]]; then
         summary_add "Left running" "v1 ${URLS[v1]}  v2 ${URLS[v2]}"
     else

@@ -2,7 +2,8 @@
 # The local AWS emulator (a test double: moto + awsemu/ extensions) as a background process.
 #   scripts/emulator.sh up|down|status|restart
 # Environment: AWSEMU_PORT (4566), AWSEMU_HOST (127.0.0.1), AWSEMU_TIME_SCALE (1; 60 = a minute per
-# second), AWSEMU_START_TIMEOUT (seconds to wait for readiness, 30), PYTHON (.venv/bin/python).
+# second), AWSEMU_STRICT (1: check every answer against botocore's model, record and log what does not fit;
+# 0 turns it off), AWSEMU_START_TIMEOUT (seconds to wait for readiness, 30), PYTHON (.venv/bin/python).
 # Files: build/awsemu-<port>.pid, .log and .code (a fingerprint of the emulator's code and pinned
 # dependencies when it started: `up` restarts a running emulator whose code has changed since).
 set -euo pipefail
@@ -84,7 +85,8 @@ up() {
         mkdir -p "$ROOT/build"
         cd "$ROOT"
         # setsid: the emulator outlives this shell and make; its own process group for a clean stop.
-        MOTO_IAM_LOAD_MANAGED_POLICIES=true setsid "$PYTHON" -m awsemu --host "$HOST" --port "$PORT" \
+        AWSEMU_STRICT="${AWSEMU_STRICT:-1}" MOTO_IAM_LOAD_MANAGED_POLICIES=true \
+            setsid "$PYTHON" -m awsemu --host "$HOST" --port "$PORT" \
             >"$LOGFILE" 2>&1 </dev/null &
         pid=$!
         echo "$pid" >"$PIDFILE"
