@@ -281,7 +281,10 @@ def _fake_moto(body: bytes, content_type: str = "application/x-amz-json-1.1"):
     return app
 
 
-SIGNED = "AWS4-HMAC-SHA256 Credential=testing/20260101/ap-northeast-2/{service}/aws4_request, SignedHeaders=host, Signature=x"
+SIGNED = (
+    "AWS4-HMAC-SHA256 Credential=testing/20260101/ap-northeast-2/{service}/aws4_request, SignedHeaders=host, "
+    "Signature=x"
+)
 
 
 @pytest.fixture
