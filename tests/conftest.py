@@ -5,8 +5,10 @@
   module-scoped fixtures can build a stack once and several tests can read it (call
   ``emulator.reset()`` at the start of such a fixture). ``make test`` distributes whole files
   (``--dist loadfile``): a module's tests run on one worker, in file order, so they may build on what
-  the previous test left. Modules must not share anything else (give each its own names in the
-  registry stand-in, which all workers share). Do not rely on ``xdist_group``: pytest-xdist 3.8 under
+  the previous test left. Modules must not share anything else: images pushed to ``emulator.registry``
+  are the emulator's own, but the Docker engine's local copies (named after the repository) and the
+  plain registry on 127.0.0.1:5000 (container tests) are shared by all workers, so give repositories
+  names of the module's own. Do not rely on ``xdist_group``: pytest-xdist 3.8 under
   pytest 9.2 ignores it without a word (pytest-dev/pytest-xdist#1386).
 - Strict mode: each emulator runs with ``AWSEMU_STRICT=1``, so every answer it gives is checked against
   botocore's output shape for the operation (``awsemu/strict.py``). After each test that used the
@@ -363,8 +365,8 @@ def ansible_playbook(emulator: EmulatorProcess):
 
 @pytest.fixture(scope="session")
 def docker_ready() -> None:
-    """A Docker engine, the base image, the wheelhouse and the registry stand-in, or the test skips (fails under
-    REQUIRE_DOCKER=1). Checked once per session: make host-deps and make base-image provide them."""
+    """A Docker engine, the base image, the wheelhouse and the registry on 127.0.0.1:5000, or the test skips (fails
+    under REQUIRE_DOCKER=1). Checked once per session: make host-deps and make base-image provide them."""
     problem = docker_problem()
     if problem:
         unavailable(problem)

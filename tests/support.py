@@ -66,7 +66,7 @@ def docker_problem(*, registry: bool = True) -> str | None:
     """Why images cannot be built (and pushed, with ``registry``) here, or None.
 
     Checks, in order: the docker CLI, an engine that answers, the base image and the wheelhouse
-    (make base-image), the registry stand-in (make host-deps).
+    (make base-image), the registry on 127.0.0.1:5000 (make host-deps).
     """
     if shutil.which("docker") is None:
         return "the docker CLI is not installed (make host-deps)"
