@@ -19,6 +19,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# The collection: its one home in the repository (galaxy.yml, meta/, plugins/, roles/), found by ansible.cfg's
+# collections_path (./collections) and by pytest's pythonpath as ansible_collections.fargatedemo.ecs_delivery.
+COLLECTION = "fargatedemo.ecs_delivery"
+COLLECTION_DIR = ROOT / "collections" / "ansible_collections" / "fargatedemo" / "ecs_delivery"
 VENV_BIN = ROOT / ".venv" / "bin"
 APP_DIR = ROOT / "hello_app"
 # Debian's docker-registry (make host-deps): the plain registry the container tests push to, and the blob store

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import COLLECTION, COLLECTION_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
 OBJECTS = yaml.safe_load((ROOT / "awx" / "controller_objects.yml").read_text())
 SURVEY_TYPES = {"text": {"str"}, "textarea": {"str"}, "password": {"str"}, "integer": {"int"}, "float": {"float"}}
@@ -22,10 +24,12 @@ def _questions():
             yield pytest.param(template, question, id=f"{template['name']}:{question['variable']}")
 
 
-def _argspec(role: str, option: str) -> dict:
-    spec = yaml.safe_load((ROOT / "roles" / role / "meta" / "argument_specs.yml").read_text())
+def _argspec(fqcn: str, option: str) -> dict:
+    collection, _, role = fqcn.rpartition(".")
+    assert collection == COLLECTION, f"{fqcn} is not a role of {COLLECTION}"
+    spec = yaml.safe_load((COLLECTION_DIR / "roles" / role / "meta" / "argument_specs.yml").read_text())
     options = spec["argument_specs"]["main"]["options"]
-    assert option in options, f"{role} has no argument {option}"
+    assert option in options, f"{fqcn} has no argument {option}"
     return options[option]
 
 

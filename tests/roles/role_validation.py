@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.support import COLLECTION
+
 AWS_DEFAULTS = {
     "region": "{{ aws_region }}",
     "endpoint_url": "{{ aws_endpoint_url | default(omit, true) }}",
@@ -32,7 +34,11 @@ def _case_block(role: str, index: int, variables: dict[str, Any]) -> dict[str, A
     return {
         "name": f"Case {index}",
         "block": [
-            {"name": "Include the role", "ansible.builtin.include_role": {"name": role}, "vars": variables},
+            {
+                "name": "Include the role",
+                "ansible.builtin.include_role": {"name": f"{COLLECTION}.{role}"},
+                "vars": variables,
+            },
             {
                 "name": "The role accepted the input",
                 "ansible.builtin.set_fact": {

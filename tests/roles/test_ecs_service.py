@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support import assert_molecule_passes
+from tests.support import COLLECTION, COLLECTION_DIR, assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "molecule" / "ecs_service"
@@ -220,8 +220,8 @@ def test_invalid_input_fails_before_any_aws_call(emulator, ansible_playbook, ext
     playbook.write_text(
         "---\n- hosts: localhost\n  gather_facts: false\n  vars_files: ['"
         + str(SCENARIO / "vars" / "scenario.yml")
-        + "']\n  roles:\n    - role: ecs_service\n      vars:\n        ecs_service_subnet_ids: [subnet-1]\n"
-        + "        ecs_service_vpc_id: vpc-1\n"
+        + f"']\n  roles:\n    - role: {COLLECTION}.ecs_service\n      vars:\n"
+        + "        ecs_service_subnet_ids: [subnet-1]\n        ecs_service_vpc_id: vpc-1\n"
     )
     clear_log(emulator)
     result = ansible_playbook(playbook, extra_vars=extra_vars)
@@ -239,7 +239,7 @@ def test_molecule_scenario(emulator):
 
 def test_specs_defaults_and_readme_agree():
     """meta/argument_specs.yml, defaults/main.yml and the README table list the same variables and defaults."""
-    role = ROOT / "roles" / "ecs_service"
+    role = COLLECTION_DIR / "roles" / "ecs_service"
     specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
     defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text())
     readme = (role / "README.md").read_text()

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from tests.support import COLLECTION_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
     "codedeploy_application",
@@ -121,7 +123,7 @@ def test_doc_matches_argument_spec(name, monkeypatch):
 
 @pytest.mark.parametrize("name", [*MODULES, "../module_utils/codedeploy"])
 def test_sanity_basics(name):
-    path = ROOT / "plugins" / "modules" / f"{name}.py"
+    path = COLLECTION_DIR / "plugins" / "modules" / f"{name}.py"
     tree = ast.parse(path.read_text())
     calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     assert "print" not in calls, "modules must not print (stdout is the JSON result)"
