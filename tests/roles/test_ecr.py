@@ -113,6 +113,7 @@ INVALID = [
     ({"ecr_image_tag_mutability": "immutable"}, "ecr_image_tag_mutability"),
     ({"ecr_registry": "https://127.0.0.1:5000/"}, "ecr_registry"),
     ({"ecr_state": "gone"}, "ecr_state"),
+    ({"ecr_build_context": ""}, "ecr_build_context"),
 ]
 
 
