@@ -43,7 +43,7 @@ lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
 	yamllint -s .
 	ruff check .
 	ruff format --check .
-	hadolint hello_app/Dockerfile
+	hadolint hello_app/Dockerfile sample_apps/*/Dockerfile
 	shellcheck scripts/*.sh .ci/run
 	ansible-lint
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Local base image and wheelhouse for hello_app, since no image can be pulled from any registry here:
+# Local base image and wheelhouses for the sample apps, since no image can be pulled from any registry here:
 #   1. helloapp-base:bookworm: debootstrap (minbase) Debian bookworm + python3 + python3-venv +
 #      ca-certificates, trimmed, then `docker import`. Skipped when the image exists.
-#   2. hello_app/wheels/: `pip download` of hello_app/requirements.txt for the base's Python, so the
-#      Dockerfile installs with --no-index (containers cannot reach PyPI through the TLS-intercepting proxy).
+#   2. <app>/wheels/ of hello_app and of every sample_apps/<name>/: `pip download` of <app>/requirements.txt
+#      for the base's Python, so each Dockerfile installs with --no-index (containers cannot reach PyPI
+#      through the TLS-intercepting proxy).
 # Real use does not need either: the Dockerfile's defaults build FROM python:3.12-slim and install from PyPI.
 # Environment: BASE_IMAGE (default helloapp-base:bookworm), DEBIAN_MIRROR, FORCE_BASE_IMAGE=1 to rebuild.
 # Not root or no Docker engine: say so and exit 0 (the Docker tests skip unless REQUIRE_DOCKER=1).
@@ -16,8 +17,6 @@ BASE_IMAGE="${BASE_IMAGE:-helloapp-base:bookworm}"
 SUITE="bookworm"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BASE_PACKAGES="python3,python3-venv,ca-certificates"
-WHEELHOUSE="${ROOT}/hello_app/wheels"
-REQUIREMENTS="${ROOT}/hello_app/requirements.txt"
 PIP="${ROOT}/.venv/bin/pip"
 [[ -x "${PIP}" ]] || PIP="pip3"
 
@@ -73,25 +72,27 @@ build_base_image() {
 }
 
 # Wheels for the base image's interpreter and CPU: binary only, so nothing compiles in the build.
-# Skipped when build/wheelhouse.stamp says this requirements file was already downloaded for this base.
+# Skipped when build/wheelhouse-<app>.stamp says this requirements file was already downloaded for this base.
 fill_wheelhouse() {
-    local target stamp="${BUILD}/wheelhouse.stamp" want
+    local app="$1" target want
+    local wheelhouse="${ROOT}/${app}/wheels" requirements="${ROOT}/${app}/requirements.txt"
+    local stamp="${BUILD}/wheelhouse-${app//\//-}.stamp"
     target="$(docker run --rm --network none "${BASE_IMAGE}" python3 -c \
         'import platform, sys; print(f"{sys.version_info[0]}.{sys.version_info[1]} {platform.machine()}")')"
     local pyver="${target% *}" arch="${target#* }"
-    want="$(sha256sum "${REQUIREMENTS}" | cut -d' ' -f1) ${BASE_IMAGE} ${pyver} ${arch}"
-    if [[ -f "${stamp}" && "$(cat "${stamp}")" == "${want}" ]] && compgen -G "${WHEELHOUSE}/*.whl" >/dev/null; then
-        log "wheelhouse: up to date ($(find "${WHEELHOUSE}" -name '*.whl' | wc -l) wheels for CPython ${pyver} ${arch})"
+    want="$(sha256sum "${requirements}" | cut -d' ' -f1) ${BASE_IMAGE} ${pyver} ${arch}"
+    if [[ -f "${stamp}" && "$(cat "${stamp}")" == "${want}" ]] && compgen -G "${wheelhouse}/*.whl" >/dev/null; then
+        log "wheelhouse ${app}: up to date ($(find "${wheelhouse}" -name '*.whl' | wc -l) wheels for CPython ${pyver} ${arch})"
         return 0
     fi
-    mkdir -p "${WHEELHOUSE}" "${BUILD}"
-    log "wheelhouse: pip download -r hello_app/requirements.txt for CPython ${pyver} ${arch} -> hello_app/wheels/"
-    "${PIP}" download --quiet --disable-pip-version-check --dest "${WHEELHOUSE}" --only-binary=:all: \
+    mkdir -p "${wheelhouse}" "${BUILD}"
+    log "wheelhouse ${app}: pip download -r ${app}/requirements.txt for CPython ${pyver} ${arch} -> ${app}/wheels/"
+    "${PIP}" download --quiet --disable-pip-version-check --dest "${wheelhouse}" --only-binary=:all: \
         --implementation cp --python-version "${pyver}" \
         --platform "manylinux2014_${arch}" --platform "manylinux_2_28_${arch}" --platform "manylinux_2_34_${arch}" \
-        -r "${REQUIREMENTS}"
+        -r "${requirements}"
     echo "${want}" >"${stamp}"
-    log "wheelhouse: $(find "${WHEELHOUSE}" -name '*.whl' | wc -l) wheels"
+    log "wheelhouse ${app}: $(find "${wheelhouse}" -name '*.whl' | wc -l) wheels"
 }
 
 # One run at a time (make test and make demo may start together): wait for the other one.
@@ -100,4 +101,9 @@ exec 9>"${BUILD}/base-image.lock"
 flock 9
 check_engine
 build_base_image
-fill_wheelhouse
+fill_wheelhouse hello_app
+for requirements in "${ROOT}"/sample_apps/*/requirements.txt; do
+    [[ -f "${requirements}" ]] || continue
+    app="${requirements#"${ROOT}/"}"
+    fill_wheelhouse "${app%/requirements.txt}"
+done

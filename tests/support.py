@@ -25,6 +25,8 @@ COLLECTION = "fargatedemo.ecs_delivery"
 COLLECTION_DIR = ROOT / "collections" / "ansible_collections" / "fargatedemo" / "ecs_delivery"
 VENV_BIN = ROOT / ".venv" / "bin"
 APP_DIR = ROOT / "hello_app"
+# The second sample app (plain ASGI on uvicorn, port 9000, /health/ready): nothing of hello_app in its path.
+WHOAMI_DIR = ROOT / "sample_apps" / "whoami"
 # Debian's docker-registry (make host-deps): the plain registry the container tests push to, and the blob store
 # behind each emulator's ECR registry (which is the emulator's own host:port: EmulatorProcess.registry).
 REGISTRY_BACKEND = "127.0.0.1:5000"
@@ -84,8 +86,9 @@ def docker_problem(*, registry: bool = True) -> str | None:
             return f"base image {BASE_IMAGE} is missing (make base-image)"
     except subprocess.TimeoutExpired:
         return "the Docker engine does not answer (make host-deps)"
-    if not any((APP_DIR / "wheels").glob("*.whl")):
-        return "the wheelhouse hello_app/wheels/ is empty (make base-image)"
+    for app in (APP_DIR, WHOAMI_DIR):
+        if not any((app / "wheels").glob("*.whl")):
+            return f"the wheelhouse {app.relative_to(ROOT)}/wheels/ is empty (make base-image)"
     return registry_problem() if registry else None
 
 

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 # INVENTORY_BUILD_ARGS: what the local inventory gives the ecr role (BASE_IMAGE, the offline wheelhouse
 # install), so these tests prove that exactly those work.
@@ -62,7 +63,8 @@ def remove_untagged_build_images() -> None:
             docker("image", "rm", image_id, check=False)
 
 
-def build_image(tag: str, *extra_args: str) -> subprocess.CompletedProcess:
+def build_image(tag: str, *extra_args: str, context: Path = APP_DIR) -> subprocess.CompletedProcess:
+    """``docker build`` of ``context`` (hello_app unless told) with the local inventory's build arguments."""
     proc = docker(
         "build",
         "--force-rm",
@@ -72,7 +74,7 @@ def build_image(tag: str, *extra_args: str) -> subprocess.CompletedProcess:
         *extra_args,
         "--tag",
         tag,
-        str(APP_DIR),
+        str(context),
         check=False,
         timeout=600,
     )
@@ -97,16 +99,26 @@ class Container:
         return docker("inspect", "--format", template, self.id).stdout.strip()
 
 
-def start_container(image: str, ready_timeout: float = 30) -> Container:
-    """Run the image published on 127.0.0.1 only, on a port Docker picks; wait for /healthz."""
+def start_container(
+    image: str,
+    ready_timeout: float = 30,
+    *,
+    port: int = 8000,
+    health_path: str = "/healthz",
+    run_args: tuple[str, ...] = (),
+) -> Container:
+    """Run the image published on 127.0.0.1 only, on a port Docker picks; wait for its health path.
+
+    ``port`` and ``health_path`` are the app's (hello_app's by default); ``run_args`` go to ``docker run``.
+    """
     name = f"helloapp-test-{RUN_ID}-{uuid.uuid4().hex[:6]}"
-    cid = docker("run", "--detach", "--name", name, "--publish", "127.0.0.1::8000", image).stdout.strip()
-    port = docker("port", cid, "8000/tcp").stdout.split()[0].rsplit(":", 1)[1]
-    container = Container(id=cid, url=f"http://127.0.0.1:{port}")
+    cid = docker("run", "--detach", "--name", name, "--publish", f"127.0.0.1::{port}", *run_args, image).stdout.strip()
+    host_port = docker("port", cid, f"{port}/tcp").stdout.split()[0].rsplit(":", 1)[1]
+    container = Container(id=cid, url=f"http://127.0.0.1:{host_port}")
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         try:
-            if http_get(f"{container.url}/healthz", timeout=2)[0] == 200:
+            if http_get(f"{container.url}{health_path}", timeout=2)[0] == 200:
                 return container
         except OSError:
             pass
@@ -115,4 +127,4 @@ def start_container(image: str, ready_timeout: float = 30) -> Container:
         time.sleep(0.2)
     logs = container.logs()
     docker("rm", "--force", cid, check=False)
-    raise AssertionError(f"container of {image} never answered /healthz:\n{logs}")
+    raise AssertionError(f"container of {image} never answered {health_path}:\n{logs}")
