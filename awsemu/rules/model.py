@@ -14,6 +14,9 @@ against them first, answering with one validation error that lists every violati
   ``[\\.\\-_/#A-Za-z0-9]+``, length 1-512).
 - CodePipeline: ``ValidationException`` (CreatePipeline: pipeline name ``[A-Za-z0-9.@\\-_]+``, 1-100).
 - EventBridge: ``ValidationException`` (PutRule Name ``[\\.\\-_A-Za-z0-9]+``, 1-64).
+- Application Auto Scaling: ``ValidationException`` (API reference, "Common Errors"; e.g. PutScalingPolicy
+  PolicyName ``\\p{Print}+``, 1-256; ServiceNamespace, ScalableDimension and PredefinedMetricType enums;
+  tag keys 1-128, values 0-256).
 
 Services that answer such violations with errors of their own (ECS, ECR, CodeDeploy, CodeBuild,
 CodeCommit, S3, EC2) have their rules in their own modules.
@@ -30,6 +33,7 @@ CODES = {
     "elbv2": "ValidationError",
     "logs": "InvalidParameterException",
     "codepipeline": "ValidationException",
+    "application-autoscaling": "ValidationException",
     "events": "ValidationException",
 }
 

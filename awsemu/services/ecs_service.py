@@ -374,3 +374,21 @@ def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
             service["createdAt"] = state["createdAt"]
             service.update(runningCount=0, pendingCount=0, desiredCount=0)
     return body
+
+
+def resize(req: Request, service_arn: str, desired: int) -> None:
+    """Another AWS service (Application Auto Scaling) set ``service_arn``'s desired count: as UpdateService
+    with ``desiredCount`` alone would, the ``PRIMARY`` deployment is resized in place."""
+    with STORE.lock:
+        state = _services(req).get(service_arn)
+        if state is None or not _is_ecs_controller(state["service"]) or not state["deployments"]:
+            return
+        state["service"]["desiredCount"] = desired
+        primary = state["deployments"][0]
+        if primary["desiredCount"] == desired:
+            return
+        if primary["rolloutState"] == "COMPLETED":
+            primary["rolloutState"] = "IN_PROGRESS"
+            primary["rolloutStateReason"] = "ECS deployment is in progress."
+        primary["desiredCount"] = desired
+        _kick(req, state)
