@@ -977,6 +977,8 @@ def _advance_region(account: str, region: str, now: float) -> bool:
 
 
 reconcile.participant("ecs-tasks", regions)(_advance_region)
+# For a participant that must see the tasks as of ``now`` before an irreversible decision (a timeout).
+catch_up = _advance_region
 
 
 @before_request

@@ -319,3 +319,14 @@ def test_list_deployments_filters(stack, make_group):
     assert error_code(excinfo) == "DeploymentGroupNameRequiredException"
     batch = cd.batch_get_deployments(deploymentIds=[first, second])["deploymentsInfo"]
     assert {d["deploymentId"] for d in batch} == {first, second}
+
+
+def test_one_clock_jump_over_the_whole_release_still_succeeds(stack, make_group):
+    """A clock that jumps past the install timeout in one step (a loaded machine under a high time scale) must
+    play the replacement's tasks before judging the timeout: a healthy release succeeds, as it does on AWS."""
+    make_group()
+    dep_id = stack.deploy(stack.register("helloapp:v2"))
+    stack.advance(6 * 3600)  # longer than the whole release, the install timeout included, in one step
+    info = stack.deployment(dep_id)
+    assert info["status"] == "Succeeded", info
+    assert stack.forward(stack.prod_listener) == {"tg2": 100}
