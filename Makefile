@@ -49,10 +49,11 @@ lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
 
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
 # each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
+# --no-loadscope-reorder: files go out in collection order, longest first (tests/conftest.py LONGEST_FIRST).
 test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
 	$(MAKE) lint
 	scripts/base-image.sh
-	pytest -n 2 --dist loadfile
+	pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh

@@ -57,12 +57,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# The longest test files, longest first (seconds of one file on one worker, from `--durations` of a whole run).
+# `make test` runs two workers with `--dist loadfile --no-loadscope-reorder`: each worker takes the next file
+# in collection order, so these start first and the short files fill in around them. With xdist's default
+# reorder (files with the most tests first) the one-test AWX and molecule files came last and one worker ran
+# alone for the last ~35 minutes of a loaded run. A file not listed keeps its place after these.
+LONGEST_FIRST = (
+    "tests/awx/test_runner_jobs.py",  # 814 s
+    "tests/roles/test_codepipeline_molecule.py",  # 773 s
+    "tests/e2e/test_site_ecs.py",  # 561 s
+    "tests/roles/test_iam_role.py",  # 476 s
+    "tests/e2e/test_bluegreen.py",  # 415 s
+    "tests/roles/test_ecs_service.py",  # 410 s
+    "tests/roles/test_ecs_cluster.py",  # 358 s
+    "tests/roles/test_ecr.py",  # 246 s
+    "tests/roles/test_alb.py",  # 219 s
+    "tests/roles/test_stack.py",  # 195 s
+)
+
+
+def _schedule_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Anything that talks to the emulator carries the marker, so `-m "not emulator"` selects the rest.
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "emulator" in names and item.get_closest_marker("emulator") is None:
             item.add_marker(pytest.mark.emulator)
+    items.sort(key=_schedule_rank)  # stable: tests within a file, and unlisted files, keep their order
 
 
 def free_port() -> int:

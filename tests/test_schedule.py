@@ -1,0 +1,14 @@
+"""The suite's schedule: the files it starts first exist (a renamed file would silently fall back to the end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import LONGEST_FIRST, ROOT
+
+
+def test_every_longest_first_file_exists():
+    missing = [path for path in LONGEST_FIRST if not (ROOT / path).is_file()]
+    assert not missing, f"tests/conftest.py LONGEST_FIRST names files that do not exist: {missing}"
+    assert len(set(LONGEST_FIRST)) == len(LONGEST_FIRST)
+    assert all(Path(path).name.startswith("test_") for path in LONGEST_FIRST)
