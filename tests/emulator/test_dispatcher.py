@@ -4,6 +4,7 @@ reset, clock, request log, error shapes. In-process tests cover what needs a han
 from __future__ import annotations
 
 import json
+import time
 
 import botocore.config
 import botocore.exceptions
@@ -188,6 +189,10 @@ def test_request_log_records_handler_and_status(aws):
         ("codecommit", "GetRepository", "moto+awsemu", 400),
     ]
     assert all(r["region"] == "ap-northeast-2" and r["account"] == "123456789012" for r in log)
+    # Real start time and handling time of each call (make bench: the share of a run spent inside AWS calls).
+    assert [r["started"] for r in log] == sorted(r["started"] for r in log)
+    assert abs(log[0]["started"] - time.time()) < 60
+    assert all(0 < r["seconds"] < 30 for r in log)
     assert aws.admin("requests", "DELETE") == {"requests": []}
 
 
