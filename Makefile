@@ -11,7 +11,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 AWSEMU_PORT ?= 4566
 export AWSEMU_PORT
 
-.PHONY: help venv host-deps base-image local-up local-down local-status lint test demo clean
+.PHONY: help venv host-deps base-image local-up local-down local-status lint test demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,12 @@ test: venv host-deps ## Lint, then the whole test suite (starts its own emulator
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh
 	scripts/demo.sh
+
+# BENCH_RUNS (3) runs per figure; BENCH_ARGS more options (python -m bench --help), e.g. --suite-report FILE.
+bench: venv ## Measure converge, release, peer, load and suite figures on a private emulator; write BENCHMARKS.md
+	scripts/host-deps.sh bench
+	scripts/base-image.sh
+	python -m bench --runs $(or $(BENCH_RUNS),3) $(BENCH_ARGS)
 
 clean: local-down ## Remove the venv and build outputs
 	rm -rf $(VENV) build

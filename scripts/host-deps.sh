@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Host prerequisites for the container tests and the demo:
-#   - the Debian packages docker.io, debootstrap, docker-registry (installed with apt-get when root),
+#   - the Debian packages docker.io, debootstrap, docker-registry (installed with apt-get when root), and with
+#     the argument "bench" (make bench) also wrk, the load generator of its hello_app figures,
 #   - a Docker engine that answers (dockerd started in the background when none does; log build/dockerd.log),
 #   - Debian's docker-registry bound to 127.0.0.1:5000 only, as the local stand-in for ECR
 #     (our own config build/registry/config.yml, storage build/registry/data, pid build/registry/registry.pid).
@@ -18,6 +19,11 @@ APT_PACKAGES=(docker.io debootstrap docker-registry ca-certificates curl)
 # command -> Debian package that provides it
 declare -A NEEDED=([dockerd]=docker.io [docker]=docker.io [debootstrap]=debootstrap
     [docker-registry]=docker-registry [curl]=curl)
+# make bench only: CI's make test does not need wrk, so it does not pay for installing it.
+if [[ "${1:-}" == bench ]]; then
+    APT_PACKAGES+=(wrk)
+    NEEDED[wrk]=wrk
+fi
 
 log() { printf '[host-deps] %s\n' "$*"; }
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
