@@ -2,7 +2,7 @@
 
 python -m bench                       # every section, 3 runs each (make bench)
 python -m bench --runs 5 --out BENCHMARKS.md --suite-report build/ci-junit.xml
-python -m bench --runs 1 --sections peer,suite --no-wrk    # what tests/bench runs
+    python -m bench --runs 1 --sections peer,suite --cold-only    # what tests/bench runs
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")), help="runs per figure")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
     parser.add_argument("--no-wrk", action="store_true", help="leave the load test out")
+    parser.add_argument(
+        "--cold-only", action="store_true", help="only the cold converges of the selected sections (tests/bench)"
+    )
     parser.add_argument("--wrk-seconds", type=int, default=10, help="duration of each wrk run")
     parser.add_argument("--wrk-connections", type=int, default=16)
     parser.add_argument(
@@ -115,13 +118,13 @@ class Bench:
                 peer_resources = measure.inventory(self.emu) - baseline - site_resources
         nochange_site: list[Run] = []
         nochange_peer: list[Run] = []
-        for i in range(n):
+        for i in range(0 if self.args.cold_only else n):
             if "nochange" in sections:
                 nochange_site.append(self.site(f"site.yml no-change #{i + 1}"))
             if with_peer:
                 nochange_peer.append(self.peer(f"peer.yml no-change #{i + 1}"))
         deploy: list[Run] = []
-        if "deploy" in sections:
+        if "deploy" in sections and not self.args.cold_only:
             for i in range(n):
                 deploy.append(self.site(f"site.yml --tags deploy #{i + 1}", tags="deploy"))
         if with_site:
@@ -135,7 +138,8 @@ class Bench:
         if with_peer:
             self.results["peer_resources"] = sorted(peer_resources)
             self.results["peer_cold"] = measure.summarize(cold_peer)
-            self.results["peer_nochange"] = measure.summarize(nochange_peer)
+            if nochange_peer:
+                self.results["peer_nochange"] = measure.summarize(nochange_peer)
 
     # --- our CodeDeploy module against `aws ecs deploy`, releases of the same spec, alternating
     def codedeploy_section(self) -> None:
