@@ -45,9 +45,14 @@ def names(emulator: Emulator) -> dict[str, Any]:
 
 
 def task_definition_spec(emulator: Emulator, stack: dict[str, Any]) -> dict[str, Any]:
-    """The live revision as a RegisterTaskDefinition request (taskdef.json), without what AWS adds."""
+    """The live revision as a RegisterTaskDefinition request (taskdef.json): the members botocore's input shape
+    has, without what AWS adds (both tools validate the request against that shape)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("ecs")
+    members = model.operation_model("RegisterTaskDefinition").input_shape.members
     described = emulator.client("ecs").describe_task_definition(taskDefinition=stack["task_definition"])
-    return {k: v for k, v in described["taskDefinition"].items() if k not in READ_ONLY}
+    return {k: v for k, v in described["taskDefinition"].items() if k in members and k not in READ_ONLY}
 
 
 def with_release(spec: dict[str, Any], container: str, release: str) -> dict[str, Any]:
