@@ -1,8 +1,8 @@
 """``python -m bench``: the figures of issue 14 on a private emulator, written to BENCHMARKS.md (see bench/README.md).
 
-    python -m bench                       # every section, 3 runs each (make bench)
-    python -m bench --runs 5 --out BENCHMARKS.md --suite-report build/ci-junit.xml
-    python -m bench --runs 1 --sections peer,suite --cold-only    # what tests/bench runs
+python -m bench                       # every section, 3 runs each (make bench)
+python -m bench --runs 5 --out BENCHMARKS.md --suite-report build/ci-junit.xml
+python -m bench --runs 1 --sections peer,suite --cold-only    # what tests/bench runs
 """
 
 from __future__ import annotations

@@ -295,9 +295,8 @@ def render(results: dict[str, Any]) -> str:
         f"- Python {m.get('python')}, ansible {m.get('ansible')} (ansible-core {m.get('ansible-core')}),"
         f" amazon.aws {m.get('amazon.aws')}, community.aws {m.get('community.aws')}, boto3 {m.get('boto3')},"
         f" moto {m.get('moto')}, awscli {m.get('awscli')}, Docker {m.get('docker')}, {m.get('wrk')}.",
-        "- Answers of the emulator that strict mode found not to fit botocore's model during the run: "
-        + (", ".join(results.get("strict_violations") or []) or "none")
-        + ".",
+        "- Answers of the emulator that strict mode found not to fit botocore's model during the run (the bench's own"
+        " inventory list calls included): " + (", ".join(results.get("strict_violations") or []) or "none") + ".",
         "",
         "## Targets of issue 14",
         "",
