@@ -1291,13 +1291,7 @@ def update_code_deploy_service(req: Request, body: dict[str, Any]) -> dict[str, 
         service = _code_deploy_service(req)
         if service is None:
             return body
-        now = _now()
-        for ts in service.task_sets:
-            desired = int(service.desired_count * float((ts.scale or {}).get("value", 100.0)) / 100.0)
-            steady = getattr(ts, "stabilityStatus", "STEADY_STATE") == "STEADY_STATE"
-            running = desired if steady else getattr(ts, "running_count", 0)
-            engine.set_counts(ts, desired, min(running, desired), ts.stabilityStatus, now)
-        engine.refresh_service_counts(service)
+        engine.resize_task_sets(service, _now())
         service_json = body.get("service") or {}
         service_json["taskSets"] = [task_set_json(t) for t in service.task_sets]
         service_json["runningCount"] = service.running_count

@@ -2,7 +2,8 @@
 
 A :class:`Deployment` advances lazily: before every AWS request the emulator answers (any service, so
 ECS and ELBv2 reads see the effects), :func:`advance` plays what is due at the emulated time of
-``awsemu.core.CLOCK``. Each phase has a duration in
+``awsemu.core.CLOCK``, as a participant of ``awsemu.reconcile`` (after the task model, so an Install sees
+its replacement's tasks as they are at that moment). Each phase has a duration in
 emulated seconds (:data:`TIMINGS`); a transition is stamped with the time it was due, not the time it
 was noticed, so the timeline only depends on the clock.
 
@@ -13,10 +14,13 @@ Phases, as the CodeDeploy user guide describes an ECS deployment:
 
 - BeforeInstall, AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic, AfterAllowTraffic: hook events
   (``hook`` s when the AppSpec names a Lambda function for it, else ``event`` s; the function is not run).
-- Install (``install`` s): a replacement task set (externalId = deployment id) on the target group of
-  the pair that production does not use, with the AppSpec's task definition, network configuration,
-  platform version and capacity provider strategy. A service without task sets first gets one for its
-  running state (the original).
+- Install (at least ``install`` s): a replacement task set (externalId = deployment id) on the target
+  group of the pair that production does not use, with the AppSpec's task definition, network
+  configuration, platform version and capacity provider strategy. A service without task sets first gets
+  one for its running state (the original). Install ends once the replacement's tasks (real records of
+  ``awsemu.services.ecs_tasks``) are RUNNING and healthy: container health checks pass and their targets
+  are healthy (or ``unused``: no listener forwards to that group yet, so the load balancer checks
+  nothing); a replacement that never gets there fails the deployment after ``installTimeout`` (60 min).
 - AllowTestTraffic (``allowTestTraffic`` s): the test listener forwards to the replacement target group.
 - Ready wait (deploymentReadyOption STOP_DEPLOYMENT): status ``Ready`` after AfterAllowTestTraffic until
   ContinueDeployment(READY_WAIT), or ``Stopped`` after waitTimeInMinutes.
@@ -26,15 +30,16 @@ Phases, as the CodeDeploy user guide describes an ECS deployment:
 - Termination wait (terminationWaitTimeInMinutes, status stays ``InProgress``; ContinueDeployment
   TERMINATION_WAIT ends it early), then ``cleanup`` s: the original task set is deleted, ``Succeeded``.
 
-Failure (fault injection) fails the current event, skips the rest and, when the deployment's
-auto-rollback covers DEPLOYMENT_FAILURE, rolls back: listeners restored, replacement task set deleted,
-original PRIMARY again, and a rollback deployment (creator ``codeDeployRollback``) that succeeds after
-``rollback`` s. StopDeployment does the same with DEPLOYMENT_STOP_ON_REQUEST semantics.
+Failure (fault injection: ``unhealthy`` makes the replacement's tasks fail their health checks, so ECS keeps
+replacing them and Install times out; ``failEvent`` fails a lifecycle event) fails the current event, skips
+the rest and, when the deployment's auto-rollback covers DEPLOYMENT_FAILURE, rolls back: listeners
+restored, replacement task set deleted, original PRIMARY again, and a rollback deployment (creator
+``codeDeployRollback``) that succeeds after ``rollback`` s. StopDeployment does the same with
+DEPLOYMENT_STOP_ON_REQUEST semantics.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
 import json
@@ -44,7 +49,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsemu.core import CLOCK, STORE
+from awsemu import reconcile
+from awsemu.core import STORE
 
 LOG = logging.getLogger("awsemu.codedeploy")
 
@@ -290,20 +296,26 @@ def task_set_by_arn(dep: Deployment, arn: str | None) -> Any:
     return None
 
 
-def set_counts(ts: Any, desired: int, running: int, stability: str, at: float) -> None:
-    ts.computed_desired_count = desired
-    ts.running_count = running
-    ts.pending_count = max(desired - running, 0)
-    if getattr(ts, "stabilityStatus", None) != stability:
-        ts.stabilityStatus = stability
-        ts.stabilityStatusAt = _when(at)
-    ts.updatedAt = _when(at)
+def resize_task_sets(service: Any, at: float) -> None:
+    """The task sets' tasks follow the service's desired count (each by its scale); counts come from the tasks.
+
+    A task set runs ``ceil(desiredCount x scale%)`` tasks (ECS: "the result is always rounded up"); its
+    ``runningCount``, ``pendingCount`` and ``stabilityStatus`` and the service's counts are derived from
+    the task model (``awsemu.services.ecs_tasks``), never set here.
+    """
+    from awsemu.services import ecs_tasks
+
+    account, region = service._account_id, service.region_name
+    with reconcile.at_time(at):
+        ecs_tasks.sync_task_sets(account, region, at)
+        ecs_tasks.model_for(account, region).advance(at)
+        ecs_tasks.sync_task_sets(account, region, at)
 
 
-def refresh_service_counts(service: Any) -> None:
-    """A CODE_DEPLOY service's running/pending counts are its task sets' (ECS sums them)."""
-    service.running_count = sum(getattr(ts, "running_count", 0) for ts in service.task_sets)
-    service.pending_count = sum(getattr(ts, "pending_count", 0) for ts in service.task_sets)
+def _group(dep: Deployment, arn: str | None) -> Any:
+    from awsemu.services import ecs_tasks
+
+    return ecs_tasks.model_for(dep.account, dep.region).group(arn) if arn else None
 
 
 def ensure_primary_task_set(backend: Any, service: Any, at: float) -> Any:
@@ -317,19 +329,18 @@ def ensure_primary_task_set(backend: Any, service: Any, at: float) -> Any:
         return ts
     if not service.task_definition:
         return None
-    ts = backend.create_task_set(
-        service.name,
-        service.cluster_name,
-        service.task_definition,
-        network_configuration=service.network_configuration or None,
-        load_balancers=copy.deepcopy(service.load_balancers),
-        launch_type=service.launch_type or "FARGATE",
-        platform_version=service.platform_version,
-    )
-    ts.status = "PRIMARY"
-    ts.createdAt = ts.updatedAt = _when(at)
-    set_counts(ts, service.desired_count, service.desired_count, "STEADY_STATE", at)
-    refresh_service_counts(service)
+    with reconcile.at_time(at):
+        ts = backend.create_task_set(
+            service.name,
+            service.cluster_name,
+            service.task_definition,
+            network_configuration=service.network_configuration or None,
+            load_balancers=copy.deepcopy(service.load_balancers),
+            launch_type=service.launch_type or "FARGATE",
+            platform_version=service.platform_version,
+        )
+        ts.status = "PRIMARY"
+        ts.createdAt = ts.updatedAt = _when(at)
     return ts
 
 
@@ -351,8 +362,6 @@ def _duration(dep: Deployment, name: str) -> float:
     if name in HOOK_EVENTS:
         return TIMINGS["hook"] if _hook(dep, name) else TIMINGS["event"]
     if name == "Install":
-        if dep.fault and dep.fault.get("fault") == "unhealthy":
-            return TIMINGS["installTimeout"]
         return TIMINGS["install"]
     if name == "AllowTestTraffic":
         return TIMINGS["allowTestTraffic"] if dep.test_listener else TIMINGS["event"]
@@ -380,6 +389,11 @@ def traffic_shifts(routing: dict[str, Any]) -> list[tuple[float, float]]:
 
 
 def _begin_event(dep: Deployment, index: int, at: float) -> None:
+    with reconcile.at_time(at):
+        _begin_event_at(dep, index, at)
+
+
+def _begin_event_at(dep: Deployment, index: int, at: float) -> None:
     event = dep.events[index]
     event.update(status="InProgress", startTime=at)
     dep.stage, dep.event_index, dep.stage_start = "event", index, at
@@ -401,6 +415,11 @@ def _fault_for(dep: Deployment, name: str) -> bool:
 
 def _finish_event(dep: Deployment, name: str, at: float) -> None:
     """Effects due when ``name`` completes; raises DeploymentError when it fails."""
+    with reconcile.at_time(at):
+        _finish_event_at(dep, name, at)
+
+
+def _finish_event_at(dep: Deployment, name: str, at: float) -> None:
     if _fault_for(dep, name):
         hook = _hook(dep, name)
         if name in HOOK_EVENTS:
@@ -411,17 +430,6 @@ def _finish_event(dep: Deployment, name: str, at: float) -> None:
             )
         raise DeploymentError("ECS_UPDATE_ERROR", f"The deployment failed during {name} (injected fault).")
     if name == "Install":
-        if dep.fault and dep.fault.get("fault") == "unhealthy":
-            raise DeploymentError(
-                "ECS_UPDATE_ERROR",
-                "The deployment timed out while waiting for the replacement task set to become healthy. "
-                f"This time out period is {int(TIMINGS['installTimeout'] // 60)} minutes.",
-            )
-        ts = task_set_by_arn(dep, dep.replacement.get("taskSetArn"))
-        if ts is not None:
-            desired = ts.computed_desired_count
-            set_counts(ts, desired, desired, "STEADY_STATE", at)
-            refresh_service_counts(_service(dep))
         dep.record(at, "replacementTaskSetSteady", taskSetArn=dep.replacement.get("taskSetArn"))
     elif name == "AllowTraffic":
         _apply_shifts(dep, float("inf"))
@@ -474,24 +482,31 @@ def _install_start(dep: Deployment, at: float) -> None:
         )
     network = spec.get("networkConfiguration") or service.network_configuration or None
     cps = spec.get("capacityProviderStrategy")
-    ts = backend.create_task_set(
-        dep.service_name,
-        dep.cluster_name,
-        task_def.arn,
-        external_id=dep.id,
-        network_configuration=network,
-        load_balancers=[
-            {"targetGroupArn": repl_arn, "containerName": spec["containerName"], "containerPort": spec["containerPort"]}
-        ],
-        launch_type=None if cps else (service.launch_type or "FARGATE"),
-        capacity_provider_strategy=cps,
-        platform_version=spec.get("platformVersion") or service.platform_version,
-    )
+    with reconcile.at_time(at):
+        ts = backend.create_task_set(
+            dep.service_name,
+            dep.cluster_name,
+            task_def.arn,
+            external_id=dep.id,
+            network_configuration=network,
+            load_balancers=[
+                {
+                    "targetGroupArn": repl_arn,
+                    "containerName": spec["containerName"],
+                    "containerPort": spec["containerPort"],
+                }
+            ],
+            launch_type=None if cps else (service.launch_type or "FARGATE"),
+            capacity_provider_strategy=cps,
+            platform_version=spec.get("platformVersion") or service.platform_version,
+        )
     if cps:
         ts.launch_type = None
     ts.createdAt = _when(at)
-    set_counts(ts, service.desired_count, 0, "STABILIZING", at)
-    refresh_service_counts(service)
+    group = _group(dep, ts.task_set_arn)
+    if group is not None and dep.fault and dep.fault.get("fault") == "unhealthy":
+        # fault injection: the replacement's tasks fail their health checks (ECS keeps replacing them)
+        group.forced_failure = f"Task failed ELB health checks in (target-group {repl_arn})"
     dep.replacement = {
         "taskSetArn": ts.task_set_arn,
         "identifer": ts.id,
@@ -522,7 +537,8 @@ def _apply_shifts(dep: Deployment, now: float) -> None:
         if at > now:
             return
         orig, repl = dep.original["targetGroupArn"], dep.replacement["targetGroupArn"]
-        _set_forward(dep, dep.prod_listener, {orig: 100.0 - weight, repl: weight})
+        with reconcile.at_time(at):
+            _set_forward(dep, dep.prod_listener, {orig: 100.0 - weight, repl: weight})
         dep.traffic, dep.prod_touched = weight, True
         dep.shift_index += 1
         dep.record(
@@ -660,6 +676,11 @@ def _restore_listener(dep: Deployment, at: float, route: str, listener_arn: str)
 
 def _undo(dep: Deployment, at: float) -> None:
     """Production and test listeners back on the original target group, the replacement task set gone."""
+    with reconcile.at_time(at):
+        _undo_at(dep, at)
+
+
+def _undo_at(dep: Deployment, at: float) -> None:
     try:
         if dep.prod_touched and dep.prod_listener:
             _restore_listener(dep, at, "production", dep.prod_listener)
@@ -674,8 +695,6 @@ def _undo(dep: Deployment, at: float) -> None:
             _ecs(dep).delete_task_set(dep.cluster_name, dep.service_name, dep.replacement["taskSetArn"])
             dep.record(at, "taskSetDeleted", taskSetArn=dep.replacement["taskSetArn"], label="Green")
             dep.replacement["deleted"] = True
-        with contextlib.suppress(DeploymentError):
-            refresh_service_counts(_service(dep))
     except DeploymentError as err:  # the resources are gone: nothing left to restore
         dep.record(at, "rollbackIncomplete", message=err.message)
 
@@ -735,6 +754,17 @@ def _step(dep: Deployment, now: float) -> bool:
         index = dep.event_index
         name = dep.events[index]["lifecycleEventName"]
         end = dep.stage_start + _duration(dep, name)
+        if name == "Install":
+            # Install ends once the replacement task set runs its desired count of healthy tasks (and
+            # not before the Install phase's own duration); one that never does fails after installTimeout.
+            ready = _ready_since(dep)
+            deadline = dep.stage_start + TIMINGS["installTimeout"]
+            if ready is None or ready > deadline:
+                if deadline > now:
+                    return False
+                _fail(dep, deadline, DeploymentError("ECS_UPDATE_ERROR", _install_timeout_message()), index)
+                return True
+            end = max(end, ready)
         try:
             if name == "AllowTraffic":
                 _apply_shifts(dep, now)
@@ -793,11 +823,10 @@ def _step(dep: Deployment, now: float) -> bool:
         if at > now:
             return False
         if task_set_by_arn(dep, dep.original.get("taskSetArn")) is not None:
-            _ecs(dep).delete_task_set(dep.cluster_name, dep.service_name, dep.original["taskSetArn"])
+            with reconcile.at_time(at):
+                _ecs(dep).delete_task_set(dep.cluster_name, dep.service_name, dep.original["taskSetArn"])
             dep.original["deleted"] = True
             dep.record(at, "taskSetDeleted", taskSetArn=dep.original["taskSetArn"], label="Blue")
-            with contextlib.suppress(DeploymentError):
-                refresh_service_counts(_service(dep))
         _finish(dep, at, "Succeeded")
         return True
     if dep.stage == "rollback":
@@ -812,19 +841,50 @@ def _step(dep: Deployment, now: float) -> bool:
     return False
 
 
-def advance_state(state: dict[str, Any], now: float | None = None) -> None:
-    """Advance every active deployment of one account/region store."""
-    now = round(CLOCK.timestamp(), 3) if now is None else now
+def _ready_since(dep: Deployment) -> float | None:
+    """Since when the replacement task set has run its desired count of healthy tasks (the task model's word)."""
+    group = _group(dep, dep.replacement.get("taskSetArn"))
+    return None if group is None else group.steady_since
+
+
+def _install_timeout_message() -> str:
+    return (
+        "The deployment timed out while waiting for the replacement task set to become healthy. "
+        f"This time out period is {int(TIMINGS['installTimeout'] // 60)} minutes."
+    )
+
+
+def _fingerprint(dep: Deployment) -> tuple[Any, ...]:
+    return (dep.status, dep.stage, dep.event_index, dep.shift_index, len(dep.history), dep.last_updated)
+
+
+def _advance_region(account: str, region: str, now: float) -> bool:
+    """The reconcile participant: every active deployment of one account and region plays what is due."""
+    state = STORE.get((account, region), SERVICE, dict)
+    changed = False
     for dep in sorted(state.get("deployments", {}).values(), key=lambda d: d.create_time):
         if dep.active:
+            before = _fingerprint(dep)
             try:
                 advance(dep, now)
             except Exception:  # never let one broken deployment break every request
                 LOG.exception("advancing deployment %s failed", dep.id)
+            changed = changed or _fingerprint(dep) != before
+    return changed
+
+
+def _regions() -> list[tuple[str, str]]:
+    return [key for key, state in STORE.items(SERVICE) if any(d.active for d in state.get("deployments", {}).values())]
+
+
+reconcile.participant("codedeploy", _regions, order=10)(_advance_region)
+
+
+def advance_state(state: dict[str, Any], now: float | None = None) -> None:
+    """Bring the account and region of every active deployment in ``state`` up to ``now`` (with their tasks)."""
+    for account, region in sorted({(d.account, d.region) for d in state.get("deployments", {}).values() if d.active}):
+        reconcile.reconcile_region(account, region, now)
 
 
 def advance_all() -> None:
-    with STORE.lock:
-        now = round(CLOCK.timestamp(), 3)
-        for _key, state in STORE.items(SERVICE):
-            advance_state(state, now)
+    reconcile.reconcile()

@@ -39,8 +39,12 @@ def _active_services(req: Request, cluster_arn: str) -> list[Any]:
 
 
 def _running_tasks(req: Request, cluster_name: str) -> list[Any]:
+    from awsemu.services import ecs_tasks  # the task model: every task the emulator runs
+
     tasks = _backend(req).tasks.get(cluster_name, {})
-    return [t for t in tasks.values() if t.desired_status != "STOPPED"]
+    cluster = _backend(req).clusters.get(cluster_name)
+    ours = ecs_tasks.active_tasks(req.account_id, req.region, cluster.arn) if cluster is not None else []
+    return [t for t in tasks.values() if t.desired_status != "STOPPED"] + ours
 
 
 def _complete(req: Request, cluster: dict[str, Any], with_settings: bool = True) -> dict[str, Any]:

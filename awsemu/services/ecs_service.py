@@ -3,28 +3,39 @@
 moto 5.2 keeps a service's ``runningCount`` at 0 (unless ``MOTO_ECS_SERVICE_RUNNING``), creates no new
 deployment when UpdateService changes the task definition, never drains an old deployment (so the
 ``services_stable`` waiter never succeeds) and drops ``deploymentConfiguration`` and
-``healthCheckGracePeriodSeconds``. This module keeps, beside moto's service, what a rolling deployment needs:
+``healthCheckGracePeriodSeconds``. This module keeps, beside moto's service, what a rolling deployment needs,
+on the task model of ``awsemu.services.ecs_tasks``: each deployment is a task group (owner
+``ecs-rolling:<service arn>``) whose tasks are real records, and every count is computed from them.
 
 - CreateService (controller ``ECS``): one ``PRIMARY`` deployment, ``rolloutState`` ``IN_PROGRESS``.
 - UpdateService: a new task definition, network configuration, platform version, load balancers or
   ``forceNewDeployment`` start a new ``PRIMARY`` deployment; the previous ones become ``ACTIVE`` and drain.
   A desired count change alone resizes the ``PRIMARY`` deployment in place.
-- Tasks take ``taskStartSeconds`` of emulated time (``awsemu.core.CLOCK``) to turn from pending to running.
-  Each step the scheduler, as ECS does, first stops old tasks down to ``minimumHealthyPercent`` of the
-  desired count, then starts new ones up to ``maximumPercent``; when the ``PRIMARY`` deployment runs the
-  desired count and the old ones are drained, the rollout is ``COMPLETED`` and the service reports
-  "has reached a steady state".
-- Deployment circuit breaker: tasks whose image is listed in ``failingImages`` never start; once a
-  deployment has ``failedTasks`` >= the threshold (half the desired count, at least 3, at most 200) its
-  rollout is ``FAILED`` and, with ``rollback``, a new deployment of the last completed task definition starts.
+- The scheduler runs whenever a task of the service changes (on the emulated clock): it replaces tasks
+  that failed their health checks after ``healthCheckGracePeriodSeconds``, stops old tasks while the
+  *healthy* tasks stay above ``minimumHealthyPercent`` of the desired count, then starts new ones up to
+  ``maximumPercent``. A new task is healthy once it is RUNNING, its container health checks pass and its
+  targets are healthy (ECS waits for the load balancer). When the ``PRIMARY`` deployment runs the desired
+  count of healthy tasks and the old ones are stopped (their targets drained), the rollout is
+  ``COMPLETED`` and the service "has reached a steady state".
+- Deployment circuit breaker: ``failedTasks`` counts tasks that failed to start (an image in
+  ``failingImages`` never pulls) or were stopped for failed health checks, and resets when a task turns
+  healthy (``resetOnHealthyTask``, default true); at the threshold (``thresholdConfiguration``, default
+  half the desired count, at least 3, at most 200) the rollout is ``FAILED`` and, with ``rollback``, a
+  new deployment of the last completed task definition starts.
 - DescribeServices, CreateService, UpdateService and DeleteService answer with these deployments and
-  counts, plus ``deploymentConfiguration``, ``healthCheckGracePeriodSeconds`` and ``createdAt``.
+  counts, the service events (``awsemu.services.ecs_tasks`` words them as ECS does), plus
+  ``deploymentConfiguration``, ``healthCheckGracePeriodSeconds`` and ``createdAt``. DeleteService stops the
+  service's tasks; the service is ``DRAINING`` until they are stopped (their targets drained), then
+  ``INACTIVE``, and CreateService of that name is refused while it drains.
 
-Services with another controller (``CODE_DEPLOY``, ``EXTERNAL``) only get the service-level fields; their
-task sets belong to the CodeDeploy model.
+Services with another controller (``CODE_DEPLOY``, ``EXTERNAL``) only get the service-level fields and
+events here; their tasks belong to their task sets (``ecs_tasks`` mirrors moto's task sets).
 
 Non-AWS test endpoint: ``GET|POST /_emulator/ecs_service`` with ``{"taskStartSeconds": 10,
-"failingImages": ["repo:bad"]}`` reads or changes the scheduler's settings (reset restores the defaults).
+"failingImages": ["repo:bad"], "containerUnhealthyImages": [...], "sigtermIgnoringImages": [...],
+"taskDeprovisionSeconds": 0}`` reads or changes the API runtime's settings (``awsemu.services.ecs_runtime``;
+reset restores the defaults).
 """
 
 from __future__ import annotations
@@ -36,10 +47,19 @@ from typing import Any
 
 from moto.ecs.models import ecs_backends
 
-from awsemu.core import CLOCK, STORE, Request, admin, after, on_reset
+from awsemu import reconcile
+from awsemu.core import STORE, AwsError, Request, admin, after, before_request, on_reset
+from awsemu.services import ecs_runtime
+from awsemu.services.ecs_tasks import (
+    GRACE_PERIODS,
+    SCHEDULERS,
+    TaskGroup,
+    TaskModel,
+    model_for,
+    sync_task_sets,
+    update_steady,
+)
 
-DEFAULT_SETTINGS: dict[str, Any] = {"taskStartSeconds": 10.0, "failingImages": []}
-SETTINGS: dict[str, Any] = copy.deepcopy(DEFAULT_SETTINGS)
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
     "maximumPercent": 200,
@@ -47,66 +67,99 @@ DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
 }
 # UpdateService parameters whose change starts a new deployment (the API reference's list for ECS).
 REDEPLOY_FIELDS = ("networkConfiguration", "platformVersion", "loadBalancers", "capacityProviderStrategy")
-MAX_EVENTS = 100
+OWNER = "ecs-rolling"
+# Kept for callers of the old module API: the runtime's settings are the ones that count.
+SETTINGS = ecs_runtime.SETTINGS
 
 
 @on_reset
 def _reset_settings() -> None:
-    SETTINGS.clear()
-    SETTINGS.update(copy.deepcopy(DEFAULT_SETTINGS))
+    ecs_runtime.reset_settings()
 
 
 @admin("ecs_service")
 def _admin(method: str, payload: Any) -> dict[str, Any]:
     if method == "POST" and isinstance(payload, dict):
-        if "taskStartSeconds" in payload:
-            SETTINGS["taskStartSeconds"] = max(float(payload["taskStartSeconds"]), 0.001)
-        if "failingImages" in payload:
-            SETTINGS["failingImages"] = list(payload["failingImages"] or [])
-    return dict(SETTINGS)
+        ecs_runtime.update_settings(payload)
+    return copy.deepcopy(ecs_runtime.SETTINGS)
 
 
-def _services(req: Request) -> dict[str, dict[str, Any]]:
-    return STORE.get(req, "ecs_service", dict)
+def _services(account: str, region: str) -> dict[str, dict[str, Any]]:
+    return STORE.get((account, region), "ecs_service", dict)
 
 
 def _tracked(req: Request, service: dict[str, Any]) -> dict[str, Any] | None:
     """What we keep beside moto's ``service`` (an ECS API Service shape), if we track it."""
-    return _services(req).get(service.get("serviceArn", ""))
-
-
-def _now() -> float:
-    return CLOCK.timestamp()
+    return _services(req.account_id, req.region).get(service.get("serviceArn", ""))
 
 
 def _deployment_id() -> str:
     return "ecs-svc/" + "".join(random.choice("0123456789") for _ in range(19))
 
 
-def _image_of(req: Request, task_definition_arn: str | None) -> list[str]:
-    if not task_definition_arn:
-        return []
-    backend = ecs_backends[req.account_id][req.region]
-    try:
-        definition = backend.describe_task_definition(task_definition_arn)
-    except Exception:  # noqa: BLE001 - a deleted definition simply has no images
-        return []
-    return [c.get("image", "") for c in definition.container_definitions]
+def _grace_of(account: str, region: str, service_arn: str) -> float | None:
+    state = _services(account, region).get(service_arn)
+    return None if state is None else float(state.get("healthCheckGracePeriodSeconds") or 0)
+
+
+GRACE_PERIODS[:] = [g for g in GRACE_PERIODS if g.__module__ != __name__] + [_grace_of]
 
 
 # --- the scheduler model -------------------------------------------------------------------------------
 
 
-def _new_deployment(state: dict[str, Any], task_definition: str | None, desired: int, at: float) -> dict[str, Any]:
+def _owner(state: dict[str, Any]) -> str:
+    return f"{OWNER}:{state['service']['serviceArn']}"
+
+
+def _task_tags(req_account: str, region: str, state: dict[str, Any], task_definition: str | None) -> list[dict]:
+    propagate = state["service"].get("propagateTags") or "NONE"
+    if propagate == "SERVICE":
+        return copy.deepcopy(state["service"].get("tags") or [])
+    if propagate == "TASK_DEFINITION" and task_definition:
+        try:
+            return copy.deepcopy(ecs_backends[req_account][region].describe_task_definition(task_definition).tags)
+        except Exception:  # noqa: BLE001 - no definition, no tags
+            return []
+    return []
+
+
+def _new_deployment(
+    model: TaskModel, state: dict[str, Any], task_definition: str | None, desired: int, at: float
+) -> dict[str, Any]:
     svc = state["service"]
+    dep_id = _deployment_id()
+    model.add_group(
+        TaskGroup(
+            key=dep_id,
+            kind="deployment",
+            cluster_arn=svc.get("clusterArn", ""),
+            task_definition_arn=task_definition or "",
+            desired=desired,
+            created_at=at,
+            owner=_owner(state),
+            started_by=dep_id,
+            group_name=f"service:{svc['serviceName']}",
+            service_arn=svc["serviceArn"],
+            service_name=svc["serviceName"],
+            network_configuration=copy.deepcopy(svc.get("networkConfiguration")),
+            load_balancers=copy.deepcopy(svc.get("loadBalancers") or []),
+            launch_type=svc.get("launchType") or "FARGATE",
+            capacity_provider_strategy=copy.deepcopy(svc.get("capacityProviderStrategy")),
+            platform_version=svc.get("platformVersion"),
+            health_check_grace_period=float(state.get("healthCheckGracePeriodSeconds") or 0),
+            tags=_task_tags(model.account, model.region, state, task_definition),
+            enable_execute_command=bool(state.get("enableExecuteCommand")),
+            reset_failures_on_healthy=_breaker(state).get("resetOnHealthyTask", True) is not False,
+        ),
+        at=at,
+    )
     return {
-        "id": _deployment_id(),
+        "id": dep_id,
+        "group": dep_id,
         "status": "PRIMARY",
         "taskDefinition": task_definition,
         "desiredCount": desired,
-        "pendingCount": 0,
-        "runningCount": 0,
-        "failedTasks": 0,
         "createdAt": at,
         "updatedAt": at,
         "launchType": svc.get("launchType"),
@@ -119,127 +172,151 @@ def _new_deployment(state: dict[str, Any], task_definition: str | None, desired:
     }
 
 
-def _event(state: dict[str, Any], message: str, at: float) -> None:
-    name = state["service"]["serviceName"]
-    state["events"].insert(0, {"id": _deployment_id()[8:], "createdAt": at, "message": f"(service {name}) {message}"})
-    del state["events"][MAX_EVENTS:]
+def _event(model: TaskModel, state: dict[str, Any], message: str, at: float) -> None:
+    service = state["service"]
+    model.event(service["serviceArn"], f"(service {service['serviceName']}) {message}", at)
 
 
-def _threshold(desired: int) -> int:
-    return min(max(3, math.ceil(desired * 0.5)), 200)
+def _breaker(state: dict[str, Any]) -> dict[str, Any]:
+    return state["deploymentConfiguration"].get("deploymentCircuitBreaker") or {}
 
 
-def _schedule(req: Request, state: dict[str, Any], at: float) -> None:
-    """One scheduler pass: stop old tasks down to the minimum, start new ones up to the maximum."""
+def threshold(desired: int, breaker: dict[str, Any] | None = None) -> int:
+    """The circuit breaker's failed-task threshold (DeploymentCircuitBreaker, ThresholdConfiguration)."""
+    config = (breaker or {}).get("thresholdConfiguration") or {}
+    kind, value = config.get("type", "BOUNDED_PERCENT"), float(config.get("value", 50))
+    if kind == "COUNT":
+        return max(int(value), 1)
+    computed = math.ceil(desired * value / 100.0)
+    if kind == "UNBOUNDED_PERCENT":
+        return max(computed, 1)
+    return min(max(3, computed), 200)
+
+
+def _schedule(model: TaskModel, service_arn: str, at: float) -> None:
+    """One scheduler pass of a rolling service (see the module docstring)."""
+    state = _services(model.account, model.region).get(service_arn)
+    if state is None or not state["deployments"]:
+        return
     deployments = state["deployments"]
-    primary = deployments[0]
+    primary, olds = deployments[0], deployments[1:]
+    group = model.group(primary["group"])
+    if group is None:
+        return
     config = state["deploymentConfiguration"]
-    desired = primary["desiredCount"]
+    desired = int(primary["desiredCount"])
+    group.desired = desired
     lower = math.ceil(desired * config.get("minimumHealthyPercent", 100) / 100)
     upper = math.floor(desired * config.get("maximumPercent", 200) / 100)
-    olds = deployments[1:]
 
-    def healthy() -> int:
-        return primary["runningCount"] + sum(d["runningCount"] for d in olds)
+    def active(dep: dict[str, Any]) -> list[Any]:
+        return [t for t in model.tasks_of(dep["group"]) if t.desired_status == "RUNNING"]
 
-    def total() -> int:
-        return healthy() + primary["pendingCount"]
+    def healthy_total() -> int:
+        return sum(1 for dep in deployments for t in active(dep) if t.healthy)
 
+    # Tasks that failed their health checks after the grace period are replaced (and count as failures).
+    for dep in deployments:
+        owner_group = model.group(dep["group"])
+        for task in active(dep):
+            reason = model.failed_health(task, at)
+            if reason:
+                if owner_group is not None:
+                    owner_group.failed_tasks += 1
+                model.stop_task(task, at, "ServiceSchedulerInitiated", reason)
+                if owner_group is not None:
+                    model.note(owner_group, "stopped", task.id)
     # Pending tasks of old deployments are abandoned; surplus primary tasks are stopped (scale in).
     for old in olds:
-        old["pendingCount"] = 0
-    surplus = primary["runningCount"] + primary["pendingCount"] - desired
+        for task in active(old):
+            if not task.running:
+                model.stop_task(task, at, "ServiceSchedulerInitiated", _scale_in(primary))
+    primary_tasks = active(primary)
+    surplus = len(primary_tasks) - desired
     if surplus > 0:
-        cancelled = min(surplus, primary["pendingCount"])
-        primary["pendingCount"] -= cancelled
-        primary["runningCount"] -= surplus - cancelled
-        _event(state, f"has stopped {surplus} running tasks.", at)
-    # Stop old tasks, oldest deployment first, while the healthy count stays at or above the minimum
-    # and never keep more healthy tasks than desired once the new ones run.
-    stopped = 0
+        victims = sorted(primary_tasks, key=lambda t: (t.running, t.healthy, -t.created_at))[:surplus]
+        for task in victims:
+            model.stop_task(task, at, "ServiceSchedulerInitiated", _scale_in(primary))
+            model.note(group, "stopped", task.id)
+    # Stop old tasks, oldest deployment first, unhealthy ones first, while the healthy count stays at or
+    # above the minimum.
     for old in reversed(olds):
-        while old["runningCount"] > 0 and healthy() > lower:
-            old["runningCount"] -= 1
-            stopped += 1
-    if stopped:
-        _event(state, f"has stopped {stopped} running tasks.", at)
-    # Start new tasks up to the maximum.
-    room = min(desired - primary["runningCount"] - primary["pendingCount"], upper - total())
-    if room <= 0 and not olds and primary["runningCount"] + primary["pendingCount"] < desired:
-        room = desired - primary["runningCount"] - primary["pendingCount"]
-    if room > 0:
-        primary["pendingCount"] += room
-        _event(state, f"has started {room} tasks.", at)
-    for dep in deployments:
-        dep["desiredCount"] = desired if dep is primary else dep["runningCount"]
+        old_group = model.group(old["group"])
+        for task in sorted(active(old), key=lambda t: (t.healthy, t.created_at)):
+            if task.healthy and healthy_total() <= lower:
+                break
+            model.stop_task(task, at, "ServiceSchedulerInitiated", _scale_in(primary))
+            if old_group is not None:
+                model.note(old_group, "stopped", task.id)
+    # Start new tasks up to the maximum (not while the breaker has stopped the deployment).
+    if primary["rolloutState"] != "FAILED" and group.launch_not_before <= at:
+        count = len(active(primary))
+        total = sum(len(active(dep)) for dep in deployments)
+        room = min(desired - count, upper - total)
+        if room <= 0 and not olds and count < desired:
+            room = desired - count
+        if room > 0:
+            model.launch(group, room, at)
+    _circuit_breaker(model, state, at)
+    for dep in state["deployments"]:
+        if dep is not state["deployments"][0]:
+            dep["desiredCount"] = len(active(dep))
         dep["updatedAt"] = at
-    state["deployments"] = [primary] + [d for d in olds if d["runningCount"] > 0]
-    _settle(state, at)
+    kept = [state["deployments"][0]]
+    for dep in state["deployments"][1:]:
+        if model.has_live_tasks(dep["group"]):
+            kept.append(dep)
+        else:
+            model.retire_group(dep["group"], at)
+    state["deployments"] = kept
+    update_steady(model, group, at)
+    _settle(model, state, at)
 
 
-def _settle(state: dict[str, Any], at: float) -> None:
+def _scale_in(primary: dict[str, Any]) -> str:
+    return f"Scaling activity initiated by (deployment {primary['id']})"
+
+
+def _circuit_breaker(model: TaskModel, state: dict[str, Any], at: float) -> None:
     primary = state["deployments"][0]
-    if (
-        primary["rolloutState"] == "IN_PROGRESS"
-        and len(state["deployments"]) == 1
-        and primary["runningCount"] == primary["desiredCount"]
-        and primary["pendingCount"] == 0
-    ):
+    group = model.group(primary["group"])
+    breaker = _breaker(state)
+    if group is None or not breaker.get("enable") or primary["rolloutState"] != "IN_PROGRESS":
+        return
+    if group.failed_tasks < threshold(primary["desiredCount"], breaker):
+        return
+    primary["rolloutState"] = "FAILED"
+    primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+    _event(model, state, f"(deployment {primary['id']}) deployment failed: tasks failed to start.", at)
+    previous = state.get("lastCompletedTaskDefinition")
+    if breaker.get("rollback") and previous:
+        primary["status"] = "ACTIVE"
+        rollback = _new_deployment(model, state, previous, primary["desiredCount"], at)
+        rollback["rolloutStateReason"] = (
+            f"ECS deployment circuit breaker: rolling back to deploymentId {primary['id']}."
+        )
+        state["deployments"].insert(0, rollback)
+        state["service"]["taskDefinition"] = previous
+        _event(model, state, f"rolling back to deployment {state.get('lastCompletedDeployment', previous)}.", at)
+        model.mark(_owner(state), at)
+
+
+def _settle(model: TaskModel, state: dict[str, Any], at: float) -> None:
+    primary = state["deployments"][0]
+    group = model.group(primary["group"])
+    steady = len(state["deployments"]) == 1 and group is not None and group.steady_since is not None
+    if steady and primary["rolloutState"] == "IN_PROGRESS":
         primary["rolloutState"] = "COMPLETED"
         primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
         state["lastCompletedTaskDefinition"] = primary["taskDefinition"]
-        _event(state, f"(deployment {primary['id']}) deployment completed.", at)
-        _event(state, "has reached a steady state.", at)
+        state["lastCompletedDeployment"] = primary["id"]
+        _event(model, state, f"(deployment {primary['id']}) deployment completed.", at)
+    if steady and not state.get("steady") and primary["rolloutState"] == "COMPLETED":
+        _event(model, state, "has reached a steady state.", at)
+    state["steady"] = steady
 
 
-def _start_tasks(req: Request, state: dict[str, Any], at: float) -> None:
-    """Pending tasks of the primary deployment start (or fail, for an image marked failing)."""
-    primary = state["deployments"][0]
-    if not primary["pendingCount"]:
-        return
-    failing = set(SETTINGS["failingImages"]) & set(_image_of(req, primary["taskDefinition"]))
-    if not failing:
-        primary["runningCount"] += primary["pendingCount"]
-        primary["pendingCount"] = 0
-        return
-    primary["failedTasks"] += primary["pendingCount"]
-    _event(state, f"has {primary['pendingCount']} tasks that failed to start: CannotPullContainerError.", at)
-    primary["pendingCount"] = 0
-    breaker = state["deploymentConfiguration"].get("deploymentCircuitBreaker") or {}
-    if breaker.get("enable") and primary["failedTasks"] >= _threshold(primary["desiredCount"]):
-        primary["status"] = "ACTIVE"
-        primary["rolloutState"] = "FAILED"
-        primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
-        _event(state, f"deployment {primary['id']} deployment failed: tasks failed to start.", at)
-        previous = state.get("lastCompletedTaskDefinition")
-        if breaker.get("rollback") and previous:
-            rollback = _new_deployment(state, previous, primary["desiredCount"], at)
-            rollback["rolloutStateReason"] = (
-                f"ECS deployment circuit breaker: rolling back to deploymentId {primary['id']}."
-            )
-            state["deployments"].insert(0, rollback)
-            state["service"]["taskDefinition"] = previous
-            _event(state, f"rolling back to task definition {previous}.", at)
-
-
-def _advance(req: Request, state: dict[str, Any]) -> None:
-    """Run the scheduler for every step that fits into the emulated time since the last one."""
-    step = float(SETTINGS["taskStartSeconds"])
-    now = _now()
-    while state["nextStepAt"] <= now:
-        at = state["nextStepAt"]
-        _start_tasks(req, state, at)
-        _schedule(req, state, at)
-        state["nextStepAt"] = at + step
-        primary = state["deployments"][0]
-        if primary["rolloutState"] != "IN_PROGRESS" and not primary["pendingCount"] and len(state["deployments"]) == 1:
-            state["nextStepAt"] = float("inf")
-
-
-def _kick(req: Request, state: dict[str, Any]) -> None:
-    at = _now()
-    _schedule(req, state, at)
-    state["nextStepAt"] = at + float(SETTINGS["taskStartSeconds"])
+SCHEDULERS[OWNER] = _schedule
 
 
 # --- answers ---------------------------------------------------------------------------------------------
@@ -249,10 +326,27 @@ def _is_ecs_controller(service: dict[str, Any]) -> bool:
     return (service.get("deploymentController") or {}).get("type", "ECS") == "ECS"
 
 
+def _deployment_json(model: TaskModel, dep: dict[str, Any]) -> dict[str, Any]:
+    counts = model.counts(dep["group"])
+    data = {k: v for k, v in copy.deepcopy(dep).items() if k != "group" and v is not None}
+    data.update(pendingCount=counts.pending, runningCount=counts.running, failedTasks=counts.failed)
+    return data
+
+
+def _draining(req: Request, service: dict[str, Any]) -> bool:
+    """A deleted service is DRAINING while any of its tasks is still stopping (then INACTIVE)."""
+    name, cluster = service.get("serviceName"), service.get("clusterArn")
+    model = model_for(req.account_id, req.region)
+    return any(t.live and t.group == f"service:{name}" and t.cluster_arn == cluster for t in model.tasks.values())
+
+
 def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
+    if service.get("status") == "INACTIVE" and _draining(req, service):
+        service["status"] = "DRAINING"
     state = _tracked(req, service)
     if state is None:
         return service
+    model = model_for(req.account_id, req.region)
     service["deploymentConfiguration"] = copy.deepcopy(state["deploymentConfiguration"])
     service["createdAt"] = state["createdAt"]
     service.setdefault("enableECSManagedTags", state.get("enableECSManagedTags", False))
@@ -263,29 +357,29 @@ def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
         if state["service"].get(key):
             service[key] = copy.deepcopy(state["service"][key])
             service.pop("launchType", None)
+    service["events"] = copy.deepcopy(model.events.get(service.get("serviceArn", ""), []))
     if not _is_ecs_controller(service) or service.get("status") != "ACTIVE":
         return service
-    _advance(req, state)
     service["taskDefinition"] = state["service"]["taskDefinition"]
-    service["deployments"] = [
-        {k: v for k, v in d.items() if v is not None} for d in copy.deepcopy(state["deployments"])
-    ]
-    service["runningCount"] = sum(d["runningCount"] for d in state["deployments"])
-    service["pendingCount"] = sum(d["pendingCount"] for d in state["deployments"])
+    deployments = [_deployment_json(model, d) for d in state["deployments"]]
+    service["deployments"] = deployments
+    service["runningCount"] = sum(d["runningCount"] for d in deployments)
+    service["pendingCount"] = sum(d["pendingCount"] for d in deployments)
     service["desiredCount"] = state["deployments"][0]["desiredCount"]
-    service["events"] = copy.deepcopy(state["events"])
     return service
 
 
 @after("ecs", "CreateService")
 def create_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     service = body.get("service") or {}
-    at = _now()
+    at = reconcile.now()
     config = copy.deepcopy(DEFAULT_DEPLOYMENT_CONFIGURATION)
     for key, value in (req.param("deploymentConfiguration") or {}).items():
         config[key] = value
     if req.param("capacityProviderStrategy"):
         service["capacityProviderStrategy"] = req.param("capacityProviderStrategy")
+    if req.param("propagateTags"):
+        service["propagateTags"] = req.param("propagateTags")
     state = {
         "service": service,
         "createdAt": at,
@@ -294,19 +388,22 @@ def create_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
         "enableECSManagedTags": bool(req.param("enableECSManagedTags", False)),
         "enableExecuteCommand": bool(req.param("enableExecuteCommand", False)),
         "deployments": [],
-        "events": [],
-        "nextStepAt": float("inf"),
     }
     with STORE.lock:
-        _services(req)[service.get("serviceArn", "")] = state
+        model = model_for(req.account_id, req.region)
+        _services(req.account_id, req.region)[service.get("serviceArn", "")] = state
         if _is_ecs_controller(service):
-            state["deployments"] = [_new_deployment(state, service.get("taskDefinition"), service["desiredCount"], at)]
-            _kick(req, state)
+            state["deployments"] = [
+                _new_deployment(model, state, service.get("taskDefinition"), service["desiredCount"], at)
+            ]
+        model.advance(at)
         body["service"] = _decorate(req, service)
     return body
 
 
-def _update_deployments(req: Request, state: dict[str, Any], service: dict[str, Any], at: float) -> None:
+def _update_deployments(
+    model: TaskModel, req: Request, state: dict[str, Any], service: dict[str, Any], at: float
+) -> None:
     """UpdateService of an ``ECS``-controlled service: a new ``PRIMARY`` deployment, or the primary resized."""
     previous = state["service"]
     redeploy = bool(req.param("forceNewDeployment"))
@@ -318,22 +415,27 @@ def _update_deployments(req: Request, state: dict[str, Any], service: dict[str, 
             redeploy = True
         if key == "capacityProviderStrategy" and req.param(key) is not None:
             service[key] = req.param(key)
+    for key in ("propagateTags", "tags"):
+        if previous.get(key) is not None and service.get(key) is None:
+            service[key] = previous[key]
     state["service"] = service
     desired = req.param("desiredCount")
     desired = state["deployments"][0]["desiredCount"] if desired is None else int(desired)
     if redeploy:
         for dep in state["deployments"]:
             dep["status"] = "ACTIVE"
-        state["deployments"].insert(0, _new_deployment(state, new_definition, desired, at))
+        state["deployments"].insert(0, _new_deployment(model, state, new_definition, desired, at))
     else:
         primary = state["deployments"][0]
         if primary["desiredCount"] != desired and primary["rolloutState"] == "COMPLETED":
             primary["rolloutState"] = "IN_PROGRESS"
             primary["rolloutStateReason"] = "ECS deployment is in progress."
         primary["desiredCount"] = desired
-        if primary["rolloutState"] == "COMPLETED":
-            return
-    _kick(req, state)
+    for dep in state["deployments"]:
+        group = model.group(dep["group"])
+        if group is not None:
+            group.health_check_grace_period = float(state.get("healthCheckGracePeriodSeconds") or 0)
+    model.mark(_owner(state), at)
 
 
 @after("ecs", "UpdateService")
@@ -343,16 +445,16 @@ def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
         state = _tracked(req, service)
         if state is None:
             return body
-        if _is_ecs_controller(service) and state["deployments"]:
-            _advance(req, state)
-        at = _now()
+        model = model_for(req.account_id, req.region)
+        at = reconcile.now()
         for key, value in (req.param("deploymentConfiguration") or {}).items():
             state["deploymentConfiguration"][key] = value
         for key in ("healthCheckGracePeriodSeconds", "enableECSManagedTags", "enableExecuteCommand"):
             if req.param(key) is not None:
                 state[key] = req.param(key)
-        if _is_ecs_controller(service):
-            _update_deployments(req, state, service, at)
+        if _is_ecs_controller(service) and state["deployments"]:
+            _update_deployments(model, req, state, service, at)
+        model.advance(at)
         body["service"] = _decorate(req, service)
     return body
 
@@ -368,9 +470,37 @@ def describe_services(req: Request, body: dict[str, Any]) -> dict[str, Any]:
 def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     service = body.get("service") or {}
     with STORE.lock:
-        state = _services(req).pop(service.get("serviceArn", ""), None)
-        if state is not None:  # the answer keeps the service's settings; its tasks are gone
+        state = _services(req.account_id, req.region).pop(service.get("serviceArn", ""), None)
+        model = model_for(req.account_id, req.region)
+        at = reconcile.now()
+        if state is not None:  # the answer keeps the service's settings; its tasks stop
+            for dep in state["deployments"]:
+                model.retire_group(dep["group"], at, _scale_in(dep))
             service["deploymentConfiguration"] = copy.deepcopy(state["deploymentConfiguration"])
             service["createdAt"] = state["createdAt"]
             service.update(runningCount=0, pendingCount=0, desiredCount=0)
+        model.advance(at)
+        sync_task_sets(req.account_id, req.region, at)  # a CODE_DEPLOY service's task sets stop too
+        if _draining(req, service):
+            service["status"] = "DRAINING"
     return body
+
+
+@before_request
+def _refuse_create_while_draining(req: Request) -> None:
+    """ECS: a service name cannot be reused while the deleted service of that name is still draining."""
+    if (req.service, req.action) != ("ecs", "CreateService") or not isinstance(req.body, dict):
+        return
+    cluster = str(req.param("cluster") or "default").split("/")[-1]
+    name = str(req.param("serviceName") or "")
+    with STORE.lock:
+        try:
+            existing = ecs_backends[req.account_id][req.region].services.get(f"{cluster}:{name}")
+        except KeyError:
+            return
+        if (
+            existing is not None
+            and existing.status == "INACTIVE"
+            and _draining(req, {"serviceName": name, "clusterArn": existing.cluster_arn})
+        ):
+            raise AwsError("InvalidParameterException", "Unable to Start a service that is still Draining.")

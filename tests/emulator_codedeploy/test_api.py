@@ -320,8 +320,20 @@ def test_code_deploy_service_starts_with_a_primary_task_set(stack):
     [task_set] = service["taskSets"]
     assert task_set["status"] == "PRIMARY" and task_set["taskDefinition"] == stack.task_definition
     assert task_set["loadBalancers"][0]["targetGroupArn"] == stack.tg1
-    assert task_set["computedDesiredCount"] == 2 and task_set["runningCount"] == 2
-    assert service["runningCount"] == 2
+    # its tasks are started like any others: pending first, running one taskStartSeconds (10 s) later
+    assert (task_set["computedDesiredCount"], task_set["runningCount"], task_set["pendingCount"]) == (2, 0, 2)
+    assert task_set["stabilityStatus"] == "STABILIZING"
+    stack.advance(10)
+    service = stack.described_service()
+    [task_set] = service["taskSets"]
+    assert (task_set["runningCount"], task_set["pendingCount"], service["runningCount"]) == (2, 0, 2)
+    tasks = stack.ecs.list_tasks(cluster="hello", serviceName="hello")["taskArns"]
+    described = stack.ecs.describe_tasks(cluster="hello", tasks=tasks)["tasks"]
+    assert {t["startedBy"] for t in described} == {task_set["id"]}
+    assert {t["group"] for t in described} == {"service:hello"}
+    # tg1 is forwarded to: the targets pass their first check one interval (30 s) after registration
+    stack.advance(30)
+    assert stack.described_service()["taskSets"][0]["stabilityStatus"] == "STEADY_STATE"
 
 
 def test_reset_clears_applications_deployments_faults_and_timings(stack, make_group):
@@ -351,6 +363,8 @@ def test_update_service_of_a_code_deploy_service(stack):
         cluster="hello", service="hello", taskDefinition=stack.task_definition, desiredCount=3
     )["service"]
     assert service["desiredCount"] == 3 and service["taskSets"][0]["computedDesiredCount"] == 3
+    assert (service["runningCount"], service["pendingCount"]) == (0, 3)  # the clock stands still
+    stack.advance(10)
     assert stack.described_service()["runningCount"] == 3
 
 
