@@ -102,10 +102,10 @@ def test_container_health_check_failures_are_replaced_after_the_grace_period(env
         taskDefinition=env.task_definition("app:sick", health_check=True),
         healthCheckGracePeriodSeconds=60,
     )
-    env.advance(START + 4 * 3)  # started at 6 s, three failed checks (4 s apart): UNHEALTHY at 18 s
+    env.advance(6 + 5 * 3)  # started at 6 s, three failed checks (5 s apart): UNHEALTHY at 21 s
     [task] = env.tasks()
     assert task["healthStatus"] == "UNHEALTHY" and task["containers"][0]["healthStatus"] == "UNHEALTHY"
-    env.advance(60 - 12 - 1)  # still inside the grace period (60 s from RUNNING at 8 s)
+    env.advance(68 - 21 - 1)  # still inside the grace period (60 s from RUNNING at 8 s)
     assert [t["taskArn"] for t in env.tasks()] == [task["taskArn"]]
     env.advance(2)
     stopped = env.task(task["taskArn"])
