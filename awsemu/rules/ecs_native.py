@@ -334,12 +334,13 @@ def update_service(req) -> None:
     if lbs is None:
         lbs = [dict(lb) for lb in (svc.load_balancers or [])]
     _load_balancers(req, lbs, strategy if new == "ECS" else "ROLLING", new)
-    if new == "ECS" and strategy in NATIVE and current is not None:
-        if (current.get("deploymentConfiguration") or {}).get("strategy", "ROLLING") == "ROLLING" and any(
-            d.get("rolloutState") == "IN_PROGRESS" or d.get("status") != "PRIMARY"
-            for d in current.get("deployments") or []
-        ):
-            raise _bad(
-                f"Service {svc.name} has a rolling deployment in progress: wait for it to complete before changing "
-                f"the deployment strategy to {strategy}."
-            )
+    was_rolling = (current or {}).get("deploymentConfiguration", {}).get("strategy", "ROLLING") == "ROLLING"
+    rolling_busy = any(
+        d.get("rolloutState") == "IN_PROGRESS" or d.get("status") != "PRIMARY"
+        for d in (current or {}).get("deployments") or []
+    )
+    if new == "ECS" and strategy in NATIVE and was_rolling and rolling_busy:
+        raise _bad(
+            f"Service {svc.name} has a rolling deployment in progress: wait for it to complete before changing "
+            f"the deployment strategy to {strategy}."
+        )

@@ -135,11 +135,20 @@ def _reset() -> None:
 
 @admin("ecs_native")
 def _admin(method: str, payload: Any) -> dict[str, Any]:
+    """Timings (POST {"stage": 1, ...}); ``{"deployment": arn}`` adds that service deployment's timeline."""
+    answer: dict[str, Any] = {}
     if method == "POST" and isinstance(payload, dict):
         for key, value in payload.items():
             if key in TIMINGS:
                 TIMINGS[key] = float(value)
-    return dict(TIMINGS)
+        if payload.get("deployment"):
+            with STORE.lock:
+                for _key, state in STORE.items(SERVICE):
+                    dep = state.deployments.get(payload["deployment"])
+                    if dep is not None:
+                        answer["history"] = copy.deepcopy(dep.history)
+    answer["timings"] = dict(TIMINGS)
+    return answer
 
 
 # Lambda hook answers (see the module docstring): function arn -> queued answers / the answer after them.
@@ -247,14 +256,14 @@ class Deployment:
     triggered_alarms: list[str] = field(default_factory=list)
     breaker_status: str = "DISABLED"
     alarm_status: str = "DISABLED"
-    history: list[tuple[float, str]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    def record(self, at: float, what: str) -> None:
-        self.history.append((at, what))
+    def record(self, at: float, what: str, **details: Any) -> None:
+        self.history.append({"at": at, "event": what, **details})
         self.updated_at = max(self.updated_at, at)
 
 
@@ -629,7 +638,7 @@ def _begin_step(state: NativeState, model: TaskModel, dep: Deployment, index: in
     dep.step, dep.step_start, dep.step_done = index, at, None
     step, shift = dep.plan[index]
     dep.stage = _stage_name(step)
-    dep.record(at, f"{step}:{shift}")
+    dep.record(at, "stage", step=step, lifecycleStage=dep.stage, shift=shift)
     hooks = [h for h in (dep.config.get("lifecycleHooks") or []) if step in (h.get("lifecycleStages") or [])]
     dep.pending_hooks = copy.deepcopy(hooks)
     dep.current_hook = None
@@ -671,6 +680,7 @@ def _shift(
         dep.test = test
     if production is not None:
         dep.production = production
+    dep.record(reconcile.stamp(), "traffic", production=dep.production, test=dep.test)
 
 
 def _retire(model: TaskModel, state: NativeState, arn: str, at: float) -> None:
@@ -803,7 +813,7 @@ def _start_hook(state: NativeState, dep: Deployment, at: float) -> None:
     )
     dep.hooks.append(hook)
     dep.current_hook = hook
-    dep.record(at, f"hook {hook.hook_id} {kind} {step}")
+    dep.record(at, "hook", hookId=hook.hook_id, targetType=kind, step=step)
 
 
 def _advance(state: NativeState, model: TaskModel, dep: Deployment, now: float) -> bool:
@@ -980,6 +990,7 @@ def _advance_rollback(state: NativeState, model: TaskModel, dep: Deployment, now
                         if blue_tg:
                             _set_rule(dep.account, dep.region, rule, None, blue_tg, 100.0)
         dep.production = dep.test = 0.0
+        dep.record(at, "traffic", production=0.0, test=0.0)
         dep.step_start = at
         dep.record(at, "ROLLBACK_IN_PROGRESS")
         return True
@@ -1046,7 +1057,7 @@ def follow_rolling(model: TaskModel, account: str, region: str, ecs_state: dict[
                 )
                 old.rollback = {"reason": old.status_reason, "startedAt": at, "serviceRevisionArn": rev.arn}
                 dep.status_reason = f"Rolling back service deployment {old.arn}."
-                dep.record(at, "rollback of a failed deployment")
+                dep.record(at, "rollback", of=old.arn)
                 old_rollback_of = old.arn
                 dep.config["_rollback_of"] = old_rollback_of
             else:
@@ -1312,7 +1323,7 @@ def _adopt_task_set(
     track["revisions"] = [rev.arn]
     dep = _new_deployment(req.account_id, req.region, service, _config_of(ecs_state), rev.arn, [], at)
     dep.status, dep.started_at, dep.finished_at, dep.stage = "SUCCESSFUL", at, at, None
-    dep.record(at, "adopted the PRIMARY task set")
+    dep.record(at, "adopted", taskSetArn=primary.task_set_arn)
     state.deployments[dep.arn] = dep
     track["deployments"].append(dep.arn)
     previous = ecs_state["service"]
@@ -1796,5 +1807,3 @@ def deployments_of(account: str, region: str, service_arn: str) -> list[Deployme
 
 def in_progress(account: str, region: str, service_arn: str) -> Deployment | None:
     return next((d for d in deployments_of(account, region, service_arn) if d.active), None)
-
-
