@@ -914,29 +914,63 @@ def _monitor(model: TaskModel, state: NativeState, dep: Deployment, now: float) 
         limit = ecs_service.threshold(_desired(dep.account, dep.region, dep.service_arn), breaker)
         if group is not None and group.failed_tasks >= limit:
             dep.breaker_status = "TRIGGERED"
-            return now, "ECS deployment circuit breaker: tasks failed to start.", bool(breaker.get("rollback"))
+            # When the limit was reached: the stop of the failure that reached it (the tasks keep the times).
+            failed = sorted(
+                t.stopped_at or now
+                for t in model.tasks.values()
+                if t.group_key == group.key
+                and (t.stop_code == "TaskFailedToStart" or (t.stopped_reason or "").startswith("Task failed"))
+            )
+            at = failed[limit - 1] if len(failed) >= limit else (failed[-1] if failed else now)
+            at = min(now, max(dep.created_at, at))
+            return at, "ECS deployment circuit breaker: tasks failed to start.", bool(breaker.get("rollback"))
     alarms = _alarms(dep)
     if alarms.get("enable") and alarms.get("alarmNames"):
         firing = _alarms_in_alarm(dep.account, dep.region, alarms["alarmNames"])
         if firing:
-            dep.triggered_alarms = firing
+            dep.triggered_alarms = [name for name, _since in firing]
             dep.alarm_status = "TRIGGERED"
-            reason = f"One or more CloudWatch alarms are in ALARM state: {', '.join(firing)}."
+            reason = f"One or more CloudWatch alarms are in ALARM state: {', '.join(dep.triggered_alarms)}."
             if alarms.get("rollback"):
-                return now, reason, True
+                since = max(s for _n, s in firing)
+                return min(now, max(dep.created_at, since)), reason, True
     return None
 
 
-def _alarms_in_alarm(account: str, region: str, names: list[str]) -> list[str]:
-    try:
-        from moto.cloudwatch.models import cloudwatch_backends
+def _alarms_in_alarm(account: str, region: str, names: list[str]) -> list[tuple[str, float]]:
+    """(name, emulated time it went into ALARM) of the named alarms that are in ALARM now."""
+    from moto.cloudwatch.models import cloudwatch_backends
 
-        backend = existing_backend(cloudwatch_backends, account, region)
-    except Exception:  # noqa: BLE001
-        return []
+    backend = existing_backend(cloudwatch_backends, account, region)
     if backend is None:
         return []
-    return [n for n in names if n in backend.alarms and backend.alarms[n].state_value == "ALARM"]
+    found = []
+    for name in names:
+        alarm = backend.alarms.get(name)
+        if alarm is not None and alarm.state_value == "ALARM":
+            found.append((name, float(getattr(alarm, "awsemu_state_since", 0.0) or 0.0)))
+    return found
+
+
+def _stamp_alarm_states() -> None:
+    """moto stamps an alarm's state change with the wall clock; the engine needs the emulated moment."""
+    from moto.cloudwatch.models import Alarm as FakeAlarm
+
+    original = FakeAlarm.update_state
+    if getattr(original, "__module__", "") == __name__:
+        return
+
+    def update_state(self: Any, reason: str, reason_data: str, state_value: str) -> None:
+        changed = state_value != getattr(self, "state_value", None)
+        original(self, reason, reason_data, state_value)
+        if changed:
+            self.awsemu_state_since = reconcile.stamp()
+
+    update_state.__module__ = __name__
+    FakeAlarm.update_state = update_state
+
+
+_stamp_alarm_states()
 
 
 def request_rollback(state: NativeState, model: TaskModel, dep: Deployment, at: float, reason: str) -> None:
@@ -1222,7 +1256,13 @@ def _update_hook(model: TaskModel, req: Request, ecs_state: dict[str, Any], serv
     # A native strategy: rolling deployments hand their tasks over first.
     if ecs_state["deployments"]:
         _adopt_rolling(model, req, state, ecs_state, at)
-    redeploy = _redeploys(req, previous, service) or old_controller != "ECS" and bool(req.param("taskDefinition"))
+    if old_controller != "ECS":  # the switch itself keeps the adopted tasks; a new definition deploys
+        adopted = ecs_state["service"].get("taskDefinition")
+        redeploy = bool(req.param("forceNewDeployment")) or (
+            bool(req.param("taskDefinition")) and service.get("taskDefinition") != adopted
+        )
+    else:
+        redeploy = _redeploys(req, previous, service)
     for key in ("propagateTags", "tags"):
         if previous.get(key) is not None and service.get(key) is None:
             service[key] = previous[key]

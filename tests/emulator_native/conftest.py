@@ -76,7 +76,7 @@ class Env:
     def service(self, strategy: str = "BLUE_GREEN", desired: int = 2, config: dict[str, Any] | None = None, **kw: Any):
         deployment = {"strategy": strategy, **(config or {})}
         if strategy == "BLUE_GREEN":
-            deployment.setdefault("bakeTimeInMinutes", 1)
+            deployment.setdefault("bakeTimeInMinutes", 0)
         params: dict[str, Any] = {
             "cluster": self.cluster,
             "serviceName": "s",
