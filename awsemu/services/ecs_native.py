@@ -1527,6 +1527,30 @@ def describe_services(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+@after("ecs", "DeleteService")
+def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteService: a native service's revisions stop their tasks; a deployment in flight stops with them."""
+    service = body.get("service") or {}
+    with STORE.lock:
+        state = state_for(req.account_id, req.region)
+        track = state.services.get(service.get("serviceArn", ""))
+        if track is None:
+            return body
+        model = model_for(req.account_id, req.region)
+        at = reconcile.now()
+        for arn in list(track["revisions"]):
+            _retire(model, state, arn, at)
+        for arn in track["deployments"]:
+            dep = state.deployments[arn]
+            if dep.active:
+                dep.status, dep.status_reason = "STOPPED", "The service was deleted."
+                dep.stopped_at = dep.finished_at = at
+                dep.current_hook = None
+        model.advance(at)
+        service.update(runningCount=0, pendingCount=0, desiredCount=0)
+    return body
+
+
 # ----------------------------------------------------------------------------------------------- new operations
 MAX_DESCRIBE = 20  # DescribeServiceDeployments / DescribeServiceRevisions: "up to 20" ARNs
 

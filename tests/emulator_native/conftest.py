@@ -8,6 +8,7 @@ awsemu.services.ecs_native.DEFAULT_TIMINGS (a stage 1 s, a traffic shift 5 s, a 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -153,11 +154,24 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def env(aws: Any):
-    aws.admin("clock", "POST", {"scale": 0})
-    aws.admin("ecs_service", "POST", {"taskStartSeconds": START})
-    ec2, elbv2, ecs, iam = (aws.boto3_client(n) for n in ("ec2", "elbv2", "ecs", "iam"))
+@dataclass
+class Base:
+    """What every test of a module shares: the network, the roles, the hook function (one emulator reset)."""
+
+    vpc: str
+    subnets: list[str]
+    group: str
+    role: str
+    hook_role: str
+    function: str
+
+
+@pytest.fixture(scope="module")
+def base(emulator: Any):
+    emulator.reset()  # once per module: each test builds its own load balancer and cluster on top
+    emulator.admin("clock", "POST", {"scale": 0})
+    emulator.admin("ecs_service", "POST", {"taskStartSeconds": START})
+    ec2, iam = emulator.boto3_client("ec2"), emulator.boto3_client("iam")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnets = [
         s["SubnetId"]
@@ -167,14 +181,36 @@ def env(aws: Any):
         )
     ][:2]
     group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
-    balancer = elbv2.create_load_balancer(Name="lb", Subnets=subnets, SecurityGroups=[group])["LoadBalancers"][0]
+    role = iam.create_role(RoleName="ecs-infra", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
+    hook_role = iam.create_role(RoleName="ecs-hooks", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
+    fn_role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    function = emulator.boto3_client("lambda").create_function(
+        FunctionName="hook", Runtime="python3.12", Role=fn_role, Handler="hook.handler", Code={"ZipFile": _zip()}
+    )["FunctionArn"]
+    emulator.boto3_client("ecs").create_cluster(clusterName="c")
+    yield Base(vpc, subnets, group, role, hook_role, function)
+    emulator.admin("clock", "POST", {"scale": float(emulator.time_scale)})
+
+
+_COUNTER = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def env(emulator: Any, base: Base):
+    """A fresh cluster, load balancer, target groups and listener rules for one test (names unique in the module)."""
+    aws = emulator
+    n = next(_COUNTER)
+    elbv2, ecs = aws.boto3_client("elbv2"), aws.boto3_client("ecs")
+    balancer = elbv2.create_load_balancer(Name=f"lb-{n}", Subnets=base.subnets, SecurityGroups=[base.group])[
+        "LoadBalancers"
+    ][0]
     tgs = []
     for name in ("tg1", "tg2"):
         arn = elbv2.create_target_group(
-            Name=name,
+            Name=f"{name}-{n}",
             Protocol="HTTP",
             Port=PORT,
-            VpcId=vpc,
+            VpcId=base.vpc,
             TargetType="ip",
             HealthCheckPath="/healthz",
             HealthCheckIntervalSeconds=5,
@@ -209,13 +245,13 @@ def env(aws: Any):
                 Actions=[forward],
             )["Rules"][0]["RuleArn"]
         )
-    role = iam.create_role(RoleName="ecs-infra", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
-    hook_role = iam.create_role(RoleName="ecs-hooks", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
-    fn_role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
-    function = aws.boto3_client("lambda").create_function(
-        FunctionName="hook", Runtime="python3.12", Role=fn_role, Handler="hook.handler", Code={"ZipFile": _zip()}
-    )["FunctionArn"]
-    ecs.create_cluster(clusterName="c")
-    network = {"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [group]}}
-    yield Env(aws, ecs, elbv2, tgs[0], tgs[1], rules[0], rules[1], role, hook_role, function, network)
-    aws.admin("clock", "POST", {"scale": float(aws.time_scale)})
+    cluster = f"c{n}"
+    ecs.create_cluster(clusterName=cluster)
+    network = {"awsvpcConfiguration": {"subnets": base.subnets, "securityGroups": [base.group]}}
+    yield Env(
+        aws, ecs, elbv2, tgs[0], tgs[1], rules[0], rules[1], base.role, base.hook_role, base.function, network, cluster
+    )
+    aws.admin("ecs_service", "POST", {"failingImages": []})
+    for name in ("s", "bad"):  # stop what the test left running, so later tests reconcile less
+        with contextlib.suppress(ecs.exceptions.ClientError):
+            ecs.delete_service(cluster=cluster, service=name, force=True)

@@ -15,7 +15,7 @@ def _ship_v2(env, strategy="BLUE_GREEN", config=None, image="app:2"):
     env.advance(600)
     assert env.latest()["status"] == "SUCCESSFUL" and env.production() == "tg1"
     env.ecs.update_service(
-        cluster="c",
+        cluster=env.cluster,
         service="s",
         taskDefinition=env.task_definition(image),
         deploymentConfiguration={"strategy": strategy, **(config or {})},
@@ -74,7 +74,7 @@ def test_abort_leaves_traffic_where_it_is_and_the_next_deployment_reconciles(env
     env.advance(60)
     assert env.latest()["status"] == "STOPPED" and env.weights() == {"tg1": 900, "tg2": 100}
     assert len(env.describe()["currentServiceRevisions"]) == 2
-    env.ecs.update_service(cluster="c", service="s", taskDefinition=env.task_definition("app:3"))
+    env.ecs.update_service(cluster=env.cluster, service="s", taskDefinition=env.task_definition("app:3"))
     env.advance(3600)
     dep = env.latest()
     assert dep["status"] == "SUCCESSFUL" and len(dep["sourceServiceRevisions"]) == 1
@@ -162,7 +162,7 @@ def test_lambda_hook_is_invoked_and_its_answer_decides(env, answers, exists, end
 def test_alarm_in_alarm_state_rolls_back(env):
     cloudwatch = env.aws.boto3_client("cloudwatch")
     cloudwatch.put_metric_alarm(
-        AlarmName="errors",
+        AlarmName=f"errors-{env.cluster}",
         MetricName="HTTPCode_Target_5XX_Count",
         Namespace="AWS/ApplicationELB",
         Statistic="Sum",
@@ -171,15 +171,19 @@ def test_alarm_in_alarm_state_rolls_back(env):
         Threshold=1,
         ComparisonOperator="GreaterThanOrEqualToThreshold",
     )
-    config = {"bakeTimeInMinutes": 10, "alarms": {"alarmNames": ["errors"], "enable": True, "rollback": True}}
+    config = {
+        "bakeTimeInMinutes": 10,
+        "alarms": {"alarmNames": [f"errors-{env.cluster}"], "enable": True, "rollback": True},
+    }
     _ship_v2(env, config=config)
     _until(env, lambda: env.latest().get("lifecycleStage") == "BAKE_TIME")
     assert env.production() == "tg2"
-    cloudwatch.set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="5xx")
+    cloudwatch.set_alarm_state(AlarmName=f"errors-{env.cluster}", StateValue="ALARM", StateReason="5xx")
     env.advance(120)
     dep = env.latest()
     assert dep["status"] == "ROLLBACK_SUCCESSFUL"
-    assert dep["alarms"] == {"status": "TRIGGERED", "alarmNames": ["errors"], "triggeredAlarmNames": ["errors"]}
+    alarm = f"errors-{env.cluster}"
+    assert dep["alarms"] == {"status": "TRIGGERED", "alarmNames": [alarm], "triggeredAlarmNames": [alarm]}
     assert env.production() == "tg1"
 
 
@@ -204,11 +208,13 @@ def test_code_deploy_service_moves_to_native_blue_green_in_place(env):
     env.advance(300)
     before = {
         t["taskArn"]
-        for t in env.ecs.describe_tasks(cluster="c", tasks=env.ecs.list_tasks(cluster="c")["taskArns"])["tasks"]
+        for t in env.ecs.describe_tasks(cluster=env.cluster, tasks=env.ecs.list_tasks(cluster=env.cluster)["taskArns"])[
+            "tasks"
+        ]
     }
     assert len(before) == 2 and len(env.describe()["taskSets"]) == 1
     migrate = {
-        "cluster": "c",
+        "cluster": env.cluster,
         "service": "s",
         "deploymentController": {"type": "ECS"},
         "deploymentConfiguration": {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
@@ -219,10 +225,10 @@ def test_code_deploy_service_moves_to_native_blue_green_in_place(env):
     assert service["deploymentController"] == {"type": "ECS"} and service.get("taskSets", []) == []
     assert service["runningCount"] == 2 and len(service["currentServiceRevisions"]) == 1
     env.advance(60)
-    after = set(env.ecs.list_tasks(cluster="c")["taskArns"])
+    after = set(env.ecs.list_tasks(cluster=env.cluster)["taskArns"])
     assert after == before and env.production() == "tg1"  # the same tasks serve production from the same group
     assert env.latest()["status"] == "SUCCESSFUL"
-    env.ecs.update_service(cluster="c", service="s", taskDefinition=env.task_definition("app:2"))
+    env.ecs.update_service(cluster=env.cluster, service="s", taskDefinition=env.task_definition("app:2"))
     env.advance(900)
     assert env.latest()["status"] == "SUCCESSFUL" and env.production() == "tg2"
 
@@ -231,7 +237,7 @@ def test_controller_cannot_change_during_a_deployment(env):
     _ship_v2(env, config={"bakeTimeInMinutes": 30})
     with pytest.raises(ClientError) as err:
         env.ecs.update_service(
-            cluster="c",
+            cluster=env.cluster,
             service="s",
             deploymentController={"type": "CODE_DEPLOY"},
             deploymentConfiguration={"strategy": "ROLLING"},

@@ -42,7 +42,7 @@ def test_native_release_ships_v2_on_the_other_target_group(env, strategy):
     assert service["runningCount"] == 2 and len(service["currentServiceRevisions"]) == 1
 
     v2 = env.task_definition("app:2")
-    env.ecs.update_service(cluster="c", service="s", taskDefinition=v2)
+    env.ecs.update_service(cluster=env.cluster, service="s", taskDefinition=v2)
     assert env.latest()["status"] == "IN_PROGRESS"
     env.advance(3600)
     dep = env.latest()
@@ -85,9 +85,9 @@ def test_native_release_ships_v2_on_the_other_target_group(env, strategy):
     assert len(env.elbv2.describe_target_health(TargetGroupArn=env.tg2)["TargetHealthDescriptions"]) == 2
 
     # An UpdateService with nothing new starts nothing; the next release goes back to tg1.
-    env.ecs.update_service(cluster="c", service="s", desiredCount=2)
+    env.ecs.update_service(cluster=env.cluster, service="s", desiredCount=2)
     assert len(env.deployments()) == 2
-    env.ecs.update_service(cluster="c", service="s", taskDefinition=env.task_definition("app:3"))
+    env.ecs.update_service(cluster=env.cluster, service="s", taskDefinition=env.task_definition("app:3"))
     env.advance(3600)
     assert env.latest()["status"] == "SUCCESSFUL" and env.production() == "tg1"
 
@@ -98,7 +98,7 @@ def test_rolling_service_deployments_follow_the_rollout(env):
     first = env.latest()
     assert first["status"] == "SUCCESSFUL" and "lifecycleStage" not in first
     v2 = env.task_definition("app:2")
-    env.ecs.update_service(cluster="c", service="s", taskDefinition=v2)
+    env.ecs.update_service(cluster=env.cluster, service="s", taskDefinition=v2)
     dep = env.latest()
     assert dep["status"] == "IN_PROGRESS"
     assert dep["sourceServiceRevisions"][0]["arn"] == first["targetServiceRevision"]["arn"]
