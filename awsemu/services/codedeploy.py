@@ -1264,6 +1264,8 @@ def _refuse_code_deploy_service_changes(req: Request) -> None:
         service = _code_deploy_service(req)
         if service is None:
             return
+        if (req.param("deploymentController") or {}).get("type", "CODE_DEPLOY") != "CODE_DEPLOY":
+            return  # a controller change carries the new settings (awsemu.rules.ecs_native checks it)
         from moto.ecs.models import ecs_backends
 
         for param, (attribute, label) in CODE_DEPLOY_FIXED.items():

@@ -30,7 +30,9 @@ on the task model of ``awsemu.services.ecs_tasks``: each deployment is a task gr
   ``INACTIVE``, and CreateService of that name is refused while it drains.
 
 Services with another controller (``CODE_DEPLOY``, ``EXTERNAL``) only get the service-level fields and
-events here; their tasks belong to their task sets (``ecs_tasks`` mirrors moto's task sets).
+events here; their tasks belong to their task sets (``ecs_tasks`` mirrors moto's task sets). Services of the
+``ECS`` controller whose ``deploymentConfiguration.strategy`` is not ``ROLLING`` (BLUE_GREEN, LINEAR, CANARY)
+belong to the native engine (``awsemu.services.ecs_native``); it plugs in through :data:`UPDATE_HOOKS`.
 
 Non-AWS test endpoint: ``GET|POST /_emulator/ecs_service`` with ``{"taskStartSeconds": 10,
 "failingImages": ["repo:bad"], "containerUnhealthyImages": [...], "sigtermIgnoringImages": [...],
@@ -68,6 +70,10 @@ DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
 # UpdateService parameters whose change starts a new deployment (the API reference's list for ECS).
 REDEPLOY_FIELDS = ("networkConfiguration", "platformVersion", "loadBalancers", "capacityProviderStrategy")
 OWNER = "ecs-rolling"
+# fn(model, req, state, service, at), called by UpdateService after the deployment configuration is merged and
+# before the rolling scheduler acts: the native engine adopts or hands over a service's tasks when the
+# controller or the strategy changes (``awsemu.services.ecs_native``).
+UPDATE_HOOKS: list[Any] = []
 # Kept for callers of the old module API: the runtime's settings are the ones that count.
 SETTINGS = ecs_runtime.SETTINGS
 
@@ -326,6 +332,12 @@ def _is_ecs_controller(service: dict[str, Any]) -> bool:
     return (service.get("deploymentController") or {}).get("type", "ECS") == "ECS"
 
 
+def is_rolling(state: dict[str, Any], service: dict[str, Any]) -> bool:
+    """The rolling scheduler owns the service: the ``ECS`` controller with the ``ROLLING`` strategy (the default)."""
+    strategy = (state.get("deploymentConfiguration") or {}).get("strategy") or "ROLLING"
+    return _is_ecs_controller(service) and strategy == "ROLLING"
+
+
 def _deployment_json(model: TaskModel, dep: dict[str, Any]) -> dict[str, Any]:
     counts = model.counts(dep["group"])
     data = {k: v for k, v in copy.deepcopy(dep).items() if k != "group" and v is not None}
@@ -358,7 +370,7 @@ def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
             service[key] = copy.deepcopy(state["service"][key])
             service.pop("launchType", None)
     service["events"] = copy.deepcopy(model.events.get(service.get("serviceArn", ""), []))
-    if not _is_ecs_controller(service) or service.get("status") != "ACTIVE":
+    if not is_rolling(state, service) or service.get("status") != "ACTIVE":
         return service
     service["taskDefinition"] = state["service"]["taskDefinition"]
     deployments = [_deployment_json(model, d) for d in state["deployments"]]
@@ -392,7 +404,7 @@ def create_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     with STORE.lock:
         model = model_for(req.account_id, req.region)
         _services(req.account_id, req.region)[service.get("serviceArn", "")] = state
-        if _is_ecs_controller(service):
+        if is_rolling(state, service):
             state["deployments"] = [
                 _new_deployment(model, state, service.get("taskDefinition"), service["desiredCount"], at)
             ]
@@ -452,7 +464,9 @@ def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
         for key in ("healthCheckGracePeriodSeconds", "enableECSManagedTags", "enableExecuteCommand"):
             if req.param(key) is not None:
                 state[key] = req.param(key)
-        if _is_ecs_controller(service) and state["deployments"]:
+        for hook in UPDATE_HOOKS:
+            hook(model, req, state, service, at)
+        if is_rolling(state, service) and state["deployments"]:
             _update_deployments(model, req, state, service, at)
         model.advance(at)
         body["service"] = _decorate(req, service)
@@ -511,7 +525,7 @@ def resize(req: Request, service_arn: str, desired: int) -> None:
     with ``desiredCount`` alone would, the ``PRIMARY`` deployment is resized in place."""
     with STORE.lock:
         state = _services(req.account_id, req.region).get(service_arn)
-        if state is None or not _is_ecs_controller(state["service"]) or not state["deployments"]:
+        if state is None or not is_rolling(state, state["service"]) or not state["deployments"]:
             return
         state["service"]["desiredCount"] = desired
         primary = state["deployments"][0]

@@ -269,8 +269,15 @@ class TaskModel:
         return None if group is None else group.steady_since
 
     def mark(self, owner: str, at: float) -> None:
-        """Ask for a scheduler pass of ``owner`` at ``at``."""
+        """Ask for a scheduler pass of ``owner`` at ``at``.
+
+        A pass asked for in the past (a participant that plays a change due at ``at`` after the model was
+        advanced beyond it, e.g. a revision's tasks started by the native deployment engine) rewinds the
+        model's clock to ``at``, so what follows from it (target health turning healthy, the next checks) is
+        played in time order from there, not only from the latest time the model reached.
+        """
         self.dirty[owner] = min(self.dirty.get(owner, at), at)
+        self.clock = min(self.clock, at)
 
     # ------------------------------------------------------------------------------------- events
     def note(self, group: TaskGroup, kind: str, item: str) -> None:
