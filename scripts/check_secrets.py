@@ -4,7 +4,8 @@ Fails (exit 1) on any potential secret the baseline does not hold; never rewrite
 the pre-commit entry point, rewrites it and fails whenever a known finding only moved to another line.)
 Findings are matched by file, type and hashed value, so moving a reviewed line is fine.
 
-A new finding that is not a secret (a test's dummy credential): regenerate and review the baseline with
+The emulator's dummy credential "testing" is excluded by the baseline's own filter (--exclude-secrets '^testing$').
+A new finding that is not a secret: update the baseline (its settings are kept) and audit the new entries with
     .venv/bin/detect-secrets scan --baseline .secrets.baseline && .venv/bin/detect-secrets audit .secrets.baseline
 """
 
