@@ -39,12 +39,13 @@ local-down: ## Stop the local AWS emulator
 local-status: ## Is the emulator running?
 	scripts/emulator.sh status
 
-lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
+lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck, detect-secrets
 	yamllint -s .
 	ruff check .
 	ruff format --check .
 	hadolint hello_app/Dockerfile sample_apps/*/Dockerfile
 	shellcheck scripts/*.sh .ci/run
+	python scripts/check_secrets.py
 	ansible-lint
 
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on

@@ -1,7 +1,12 @@
 """gunicorn settings for the hello_app container (https://docs.gunicorn.org/en/stable/settings.html).
 
 Every value can be overridden without a rebuild through the environment (ECS task definition):
-PORT, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_LOG_LEVEL.
+PORT, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_LOG_LEVEL,
+GUNICORN_WORKER_TMP_DIR.
+
+The server writes nothing to the image's filesystem, so the container runs with a read-only root filesystem
+(ECS ``readonlyRootFilesystem``), as the unprivileged user 10001:10001 and with every Linux capability dropped:
+tests/container/test_container_image.py runs it exactly so.
 """
 
 import os
@@ -23,7 +28,10 @@ keepalive = 75
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Worker heartbeat files in memory, not on the container's overlay filesystem.
-worker_tmp_dir = "/dev/shm"
+# Worker heartbeat files in memory, not on the container's filesystem (read-only in ECS; on a disk a heartbeat
+# can block: https://docs.gunicorn.org/en/stable/faq.html#blocking-os-fchmod). /dev/shm is the tmpfs every
+# Docker/containerd runtime mounts; a task definition with a linuxParameters.tmpfs mount (Fargate supports it
+# since January 2026) can point this at that mount instead.
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")
 # No gunicornc control socket (gunicorn >= 25.1): nothing in the container uses it, and the user has no home.
 control_socket_disable = True

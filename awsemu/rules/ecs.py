@@ -47,11 +47,40 @@ def service_name(req) -> None:
     are allowed." (ECS API reference, CreateService); healthCheckGracePeriodSeconds "up to 2,147,483,647"."""
     _name(req.params.get("serviceName"), "Service name")
     _grace(req)
+    _deployment_alarms(req, (req.params.get("deploymentController") or {}).get("type", "ECS"))
 
 
 @validates("ecs", "UpdateService")
 def service_update(req) -> None:
     _grace(req)
+    if (req.params.get("deploymentConfiguration") or {}).get("alarms") is not None:
+        _deployment_alarms(req, _controller_of(req))
+
+
+def _controller_of(req) -> str:
+    """The deployment controller of the service an UpdateService names (ECS when moto does not know it)."""
+    from moto.ecs.models import ecs_backends
+
+    backend = ecs_backends[req.account_id][req.region]
+    cluster = str(req.params.get("cluster") or "default").split("/")[-1]
+    name = str(req.params.get("service") or "").split("/")[-1]
+    service = backend.services.get(f"{cluster}:{name}")
+    return ((getattr(service, "deployment_controller", None) or {}).get("type")) or "ECS"
+
+
+def _deployment_alarms(req, controller: str) -> None:
+    """deploymentConfiguration.alarms (ECS API reference, DeploymentAlarms): "You can only use the
+    DeploymentAlarms method to detect failures when the DeploymentController is set to ECS"
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html); a CODE_DEPLOY service
+    rolls back on the CodeDeploy deployment group's alarms instead."""
+    alarms = (req.params.get("deploymentConfiguration") or {}).get("alarms")
+    if alarms is None:
+        return
+    if controller != "ECS":
+        raise AwsError(
+            "InvalidParameterException",
+            f"deploymentConfiguration.alarms is only supported with the ECS deployment controller, not {controller}.",
+        )
 
 
 def _grace(req) -> None:

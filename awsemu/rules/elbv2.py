@@ -112,3 +112,137 @@ def attribute_values(req) -> None:
                 raise AwsError("ValidationError", f"'{key}' value '{value}' must be between '{low}-{high}' inclusive")
         elif key in _BOOLEAN_ATTRIBUTES and value not in ("true", "false"):
             raise AwsError("ValidationError", f"'{key}' value '{value}' must be one of [true, false]")
+
+
+# --- Listeners: TLS settings and redirect actions --------------------------------------------------------------
+# moto checks a listener's certificate only for existence at ModifyListener (and registers an ACM one as in use
+# at CreateListener, which fails for an unknown one); it accepts an HTTPS listener without a certificate, a
+# certificate that is not issued, an unknown SslPolicy at CreateListener, TLS settings on an HTTP listener and a
+# redirect that loops. AWS refuses each of these.
+
+
+def _listener(req):
+    arn = req.params.get("ListenerArn")
+    if not arn:
+        return None
+    for balancer in elbv2_backends[req.account_id][req.region].load_balancers.values():
+        if arn in balancer.listeners:
+            return balancer.listeners[arn]
+    return None
+
+
+def _certificate_status(req, arn: str) -> str | None:
+    """The ACM status of ``arn`` (an IAM server certificate counts as ISSUED), None when it does not exist."""
+    if ":iam:" in arn:
+        from moto.iam.models import iam_backends
+
+        found = iam_backends[req.account_id]["aws"].get_certificate_by_arn(arn)
+        return "ISSUED" if found is not None else None
+    from moto.acm.models import CertificateNotFound, acm_backends
+
+    if arn.split(":")[3:4] != [req.region]:  # ACM certificates are regional: "The certificate must be in the
+        return None  # same Region as your load balancer" (ELB User Guide, SSL certificates)
+    try:
+        bundle = acm_backends[req.account_id][req.region].get_certificate(arn)
+    except CertificateNotFound:
+        return None
+    bundle.check()  # moto's own PENDING_VALIDATION -> ISSUED step
+    return bundle.status
+
+
+@validates("elbv2", "CreateListener", "ModifyListener")
+def listener_tls(req) -> None:
+    """TLS settings of a listener (ELBv2 API reference, CreateListener and ModifyListener, "Certificates" and
+    "SslPolicy"; https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html):
+
+    - an HTTPS listener needs "exactly one certificate" (the default one): AWS answers ValidationError
+      "A certificate must be specified for HTTPS listeners";
+    - each certificate must exist in ACM in the load balancer's Region (or be an IAM server certificate):
+      CertificateNotFound; and ACM must have issued it: a PENDING_VALIDATION, EXPIRED, REVOKED ... certificate
+      answers UnsupportedCertificate (the ACM User Guide, "Services integrated with ACM": only issued
+      certificates can be associated);
+    - SslPolicy must be one DescribeSSLPolicies lists: SSLPolicyNotFound;
+    - an HTTP listener takes neither certificates nor a security policy (ValidationError).
+    """
+    params = req.params
+    existing = _listener(req) if req.action == "ModifyListener" else None
+    protocol = params.get("Protocol") or getattr(existing, "protocol", None)
+    certificates = params.get("Certificates")
+    policy = params.get("SslPolicy")
+    if protocol == "HTTP":
+        if certificates:
+            raise AwsError("ValidationError", "Certificates cannot be specified for HTTP listeners")
+        if policy:
+            raise AwsError("ValidationError", "An SSL policy cannot be specified for HTTP listeners")
+        return
+    if protocol != "HTTPS":
+        return
+    if not certificates and not getattr(existing, "certificates", None):
+        raise AwsError("ValidationError", "A certificate must be specified for HTTPS listeners")
+    for certificate in certificates or []:
+        arn = certificate.get("CertificateArn") or ""
+        status = _certificate_status(req, arn)
+        if status is None:
+            raise AwsError("CertificateNotFound", f"Certificate '{arn}' not found")
+        if status != "ISSUED":
+            raise AwsError(
+                "UnsupportedCertificate",
+                f"The certificate '{arn}' must have a fully-qualified domain name, a supported signature, and a "
+                f"supported key size (its status is {status}, not ISSUED)",
+            )
+    if policy is not None:
+        from moto.elbv2.ssl_policies import SSL_POLICIES
+
+        if policy not in SSL_POLICIES:
+            raise AwsError("SSLPolicyNotFound", f"Policy '{policy}' not found")
+
+
+_REDIRECT_PORT = re.compile(r"#\{port\}|[1-9][0-9]{0,4}")
+
+
+@validates("elbv2", "CreateListener", "ModifyListener", "CreateRule", "ModifyRule")
+def redirect_actions(req) -> None:
+    """Redirect actions (ELBv2 API reference, RedirectActionConfig,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RedirectActionConfig.html):
+    a redirect action carries a RedirectConfig; "You must modify at least one of the following components to
+    avoid a redirect loop: protocol, hostname, port, or path"; Port is "a value from 1 to 65535 or #{port}";
+    Path is "The absolute path, starting with the leading "/""; Protocol "HTTP, HTTPS, or #{protocol}" and
+    "You can't redirect HTTPS to HTTP". AWS answers InvalidLoadBalancerAction ("The requested action is not
+    valid") or ValidationError for a missing config. (StatusCode's values are the model's enum, rules.model.)
+    """
+    params = req.params
+    actions = params.get("DefaultActions") or params.get("Actions") or []
+    listener = _listener(req) if req.action in ("ModifyListener", "CreateRule") else None
+    protocol = params.get("Protocol") or getattr(listener, "protocol", None)
+    listener_port = str(params.get("Port") or getattr(listener, "port", "") or "")
+    for index, action in enumerate(actions, start=1):
+        if action.get("Type") != "redirect":
+            continue
+        config = action.get("RedirectConfig")
+        if not config:
+            raise AwsError("ValidationError", f"A redirect configuration must be specified for action {index}")
+        target_protocol = config.get("Protocol", "#{protocol}")
+        port = str(config.get("Port", "#{port}"))
+        path = config.get("Path", "/#{path}")
+        host = config.get("Host", "#{host}")
+        same = (
+            target_protocol in ("#{protocol}", protocol),
+            port in ("#{port}", listener_port),
+            path == "/#{path}",
+            host == "#{host}",
+        )
+        bad = None
+        if not _REDIRECT_PORT.fullmatch(port) or (port.isdigit() and not 1 <= int(port) <= 65535):
+            bad = f"port '{port}' must be from 1 to 65535 or #{{port}}"
+        elif target_protocol not in ("HTTP", "HTTPS", "#{protocol}"):
+            bad = f"protocol '{target_protocol}' must be HTTP, HTTPS or #{{protocol}}"
+        elif protocol == "HTTPS" and target_protocol == "HTTP":
+            bad = "an HTTPS listener cannot redirect to HTTP"
+        elif not path.startswith("/"):
+            bad = f"path '{path}' must begin with '/'"
+        elif all(same):
+            bad = "it must change the protocol, host, port or path, or it redirects to itself"
+        if bad:
+            raise AwsError(
+                "InvalidLoadBalancerAction", f"The redirect configuration of action {index} is not valid: {bad}"
+            )

@@ -36,6 +36,9 @@ the rest and, when the deployment's auto-rollback covers DEPLOYMENT_FAILURE, rol
 restored, replacement task set deleted, original PRIMARY again, and a rollback deployment (creator
 ``codeDeployRollback``) that succeeds after ``rollback`` s. StopDeployment does the same with
 DEPLOYMENT_STOP_ON_REQUEST semantics.
+
+Before a deployment advances, each check of :data:`ADVANCE_CHECKS` may end it (``fn(dep, now) -> True``):
+awsemu.services.codedeploy_alarms stops it while one of its group's CloudWatch alarms is in ALARM.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import json
 import logging
 import random
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -731,8 +735,14 @@ def _termination(dep: Deployment) -> dict[str, Any]:
     return bg.get("terminateBlueInstancesOnDeploymentSuccess") or {}
 
 
+# fn(dep, now) -> True when it ended ``dep`` at ``now``; run before every advance (see the module docstring).
+ADVANCE_CHECKS: list[Callable[[Deployment, float], bool]] = []
+
+
 def advance(dep: Deployment, now: float) -> None:
     """Play every transition of ``dep`` that is due at ``now`` (emulated epoch seconds)."""
+    if any(check(dep, now) for check in ADVANCE_CHECKS):
+        return
     for _ in range(1000):  # bounded: each pass plays at least one transition or returns
         if not _step(dep, now):
             return

@@ -1,4 +1,4 @@
-"""Elastic Load Balancing v2: load balancer attributes as AWS reports them.
+"""Elastic Load Balancing v2: load balancer attributes and listeners as AWS reports them.
 
 AWS's DescribeLoadBalancerAttributes returns every attribute of the load balancer's type with its
 value (defaults included); moto 5.2 returns only the few it stores (no ``idle_timeout.timeout_seconds``,
@@ -7,6 +7,11 @@ balancers, where AWS always has it on. amazon.aws.elb_application_lb reads those
 
 ELBv2 speaks the query (XML) protocol, which ``@after`` does not rewrite, so this module wraps moto's
 backend method: the answer is AWS's defaults for the type, overlaid with what was stored or modified.
+
+Listeners: moto gives every listener an ``SslPolicy`` (ELBSecurityPolicy-2016-08), HTTP ones included, and
+keeps the certificates of a listener ModifyListener turns from HTTPS into HTTP. AWS's Listener has
+"SslPolicy: [HTTPS or TLS listener] The security policy" and "Certificates: [HTTPS or TLS listener]" only
+(ELBv2 API reference, Listener), so a role deciding from them (is this listener TLS?) would be misled.
 """
 
 from __future__ import annotations
@@ -54,3 +59,28 @@ def describe_load_balancer_attributes(self: ELBv2Backend, arn: str) -> dict[str,
 
 if getattr(ELBv2Backend.describe_load_balancer_attributes, "__module__", "") != __name__:
     ELBv2Backend.describe_load_balancer_attributes = describe_load_balancer_attributes
+
+
+_moto_create_listener = ELBv2Backend.create_listener
+_moto_modify_listener = ELBv2Backend.modify_listener
+
+
+def _plain_http(listener: Any) -> Any:
+    if listener.protocol == "HTTP":
+        listener.ssl_policy = None
+        listener.certificate = None
+        listener.certificates = []
+    return listener
+
+
+def create_listener(self: ELBv2Backend, *args: Any, **kwargs: Any) -> Any:
+    return _plain_http(_moto_create_listener(self, *args, **kwargs))
+
+
+def modify_listener(self: ELBv2Backend, *args: Any, **kwargs: Any) -> Any:
+    return _plain_http(_moto_modify_listener(self, *args, **kwargs))
+
+
+if getattr(ELBv2Backend.create_listener, "__module__", "") != __name__:
+    ELBv2Backend.create_listener = create_listener
+    ELBv2Backend.modify_listener = modify_listener

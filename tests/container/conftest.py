@@ -69,11 +69,11 @@ def image_v1(image_v2, timings) -> Iterator[str]:
 
 @pytest.fixture
 def run_container() -> Iterator:
-    """``run_container(image) -> Container``; every container started is removed afterwards."""
+    """``run_container(image, *docker_run_args) -> Container``; every container started is removed afterwards."""
     started: list[Container] = []
 
-    def run(image: str) -> Container:
-        container = start_container(image)
+    def run(image: str, *run_args: str) -> Container:
+        container = start_container(image, run_args=run_args)
         started.append(container)
         return container
 

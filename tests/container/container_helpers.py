@@ -99,6 +99,23 @@ class Container:
         return docker("inspect", "--format", template, self.id).stdout.strip()
 
 
+# The `docker run` equivalent of the hardened ECS container definition (the ecs_service role sets these fields):
+#   readonlyRootFilesystem: true                  -> --read-only
+#   user: "10001:10001"                           -> --user 10001:10001
+#   linuxParameters.capabilities.drop: ["ALL"]    -> --cap-drop ALL
+#   linuxParameters.initProcessEnabled: true      -> --init (an init as PID 1 forwards SIGTERM, reaps zombies)
+# Nothing else: dockerSecurityOptions (no-new-privileges) is not supported on Fargate, so the test does not lean on
+# it. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
+HARDENED_RUN_ARGS = (
+    "--read-only",
+    "--user",
+    "10001:10001",
+    "--cap-drop",
+    "ALL",
+    "--init",
+)
+
+
 def start_container(
     image: str,
     ready_timeout: float = 30,

@@ -8,7 +8,7 @@ import time
 import urllib.request
 
 import pytest
-from container_helpers import RUN_ID, build_image, docker, http_get
+from container_helpers import HARDENED_RUN_ARGS, RUN_ID, build_image, docker, http_get
 
 pytestmark = pytest.mark.docker
 
@@ -78,6 +78,65 @@ def test_docker_stop_is_graceful_and_quick(image_v2, run_container, timings):
     # Exit code 0: gunicorn shut down on SIGTERM; 137 would mean Docker had to SIGKILL it after 10 s.
     assert container.inspect("{{.State.ExitCode}}") == "0", container.logs()
     assert elapsed < 10
+
+
+def _processes(container) -> list[dict[str, str]]:
+    """/proc/<pid>/status of every process in the container, as dicts (one `docker exec`)."""
+    out = docker("exec", container.id, "sh", "-c", "cat /proc/[0-9]*/status 2>/dev/null; true").stdout
+    blocks = ("Name:" + block for block in out.split("Name:")[1:])
+    return [{k: v.strip() for k, v in (line.split(":", 1) for line in b.splitlines() if ":" in line)} for b in blocks]
+
+
+def test_serving_writes_nothing_to_the_image_filesystem(v2_container):
+    """What makes readonlyRootFilesystem safe: after requests the container's writable layer is empty."""
+    for path in ("/", "/welcome", "/healthz", "/missing"):
+        http_get(v2_container.url + path)
+    assert docker("diff", v2_container.id).stdout.strip() == ""
+
+
+# The ECS container definition's hardening, as `docker run` options (HARDENED_RUN_ARGS), with gunicorn's worker
+# heartbeat files on the runtime's /dev/shm (the image default) or on a tmpfs mount the task definition adds
+# (linuxParameters.tmpfs, GUNICORN_WORKER_TMP_DIR in its environment).
+@pytest.mark.parametrize(
+    "extra_args",
+    [
+        pytest.param((), id="dev-shm"),
+        pytest.param(
+            ("--tmpfs", "/tmp:rw,noexec,nosuid,size=16m", "--env", "GUNICORN_WORKER_TMP_DIR=/tmp"), id="tmpfs"
+        ),
+    ],
+)
+def test_hardened_container_serves_and_stops_gracefully(image_v2, run_container, timings, extra_args):
+    container = run_container(image_v2, *HARDENED_RUN_ARGS, *extra_args)
+    host_config = json.loads(container.inspect("{{json .HostConfig}}"))
+    assert host_config["ReadonlyRootfs"] is True and host_config["CapDrop"] == ["ALL"] and host_config["Init"] is True
+    assert http_get(container.url + "/")[2] == "Hello World!"
+    assert http_get(container.url + "/welcome")[0] == 200
+
+    # PID 1 is the init (initProcessEnabled); gunicorn's master is its child and every process has no capability.
+    processes = _processes(container)
+    init = next(fields for fields in processes if fields["Pid"] == "1")
+    assert init["Name"].startswith(("docker-init", "tini")), init
+    gunicorn = [fields for fields in processes if fields["Name"].startswith("gunicorn")]
+    assert len(gunicorn) == 3, processes  # the master and its two workers
+    assert {fields["PPid"] for fields in gunicorn} >= {"1"}  # the master is the init's child
+    for fields in processes:
+        assert set(fields["Uid"].split()) == {"10001"} and set(fields["Gid"].split()) == {"10001"}, fields
+        for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+            assert int(fields[cap], 16) == 0, (cap, fields[cap])
+    # The root filesystem refuses writes, even where the app user could write on a normal container.
+    write = docker("exec", container.id, "touch", "/app/probe", check=False)
+    assert write.returncode != 0 and "Read-only file system" in write.stderr
+
+    start = time.monotonic()
+    docker("stop", "--time", "10", container.id, timeout=30)
+    elapsed = time.monotonic() - start
+    timings.record(f"docker_stop_hardened_{'tmpfs' if extra_args else 'dev_shm'}_seconds", elapsed)
+    # The init passes on gunicorn's exit code: 0 is a graceful SIGTERM shutdown, 137 a SIGKILL after 10 s.
+    assert container.inspect("{{.State.ExitCode}}") == "0", container.logs()
+    assert elapsed < 10
+    logs = container.logs()
+    assert "Read-only file system" not in logs and "[ERROR]" not in logs, logs
 
 
 def test_bad_welcome_route_fails_the_build(image_v2):

@@ -227,3 +227,25 @@ def test_aws_ecs_deploy_and_our_module_on_the_same_emulator(e2e_stack, tmp_path)
     assert stack.live_target_group(80) == before_live
     assert stack.service()["taskDefinition"] == live["taskDefinitionArn"]
     assert all(d["status"] == "Succeeded" for d in stack.deployments()[-2:])
+
+
+def test_every_policy_passes_the_linter(e2e_stack):
+    """Issue 11, least privilege proven: the whole stack, pipeline included, linted with parliament.
+
+    The module's stack (CODE_DEPLOY, so the CodeDeploy role exists) gets its pipeline, then every trust, inline and
+    managed policy, bucket policy and repository policy is read back and linted (tests/security/policy_lint.py);
+    findings must be exactly the reviewed ones of SECURITY.md. Last in the file: the pipeline changes nothing above.
+    """
+    from tests.security.policy_lint import allow_list, collect_policies, lint, unexplained
+
+    enabled = {"codepipeline_enabled": True}
+    for playbook in ("playbooks/iam.yml", "playbooks/pipeline.yml"):
+        run = e2e_stack.play(playbook, enabled)
+        assert run.rc == 0, run
+    policies, _aws_managed = collect_policies(e2e_stack.client)
+    kinds = {policy.kind for policy in policies}
+    assert {"trust", "inline"} <= kinds, [p.label for p in policies]
+    assert any(p.owner.endswith("-codepipeline") for p in policies)  # the pipeline's roles were read too
+    new, stale = unexplained(lint(policies), allow_list())
+    assert not new, "findings not reviewed in SECURITY.md:\n" + "\n".join(map(str, new))
+    assert not stale, "SECURITY.md excuses findings that are gone (remove the rows):\n" + "\n".join(map(str, stale))
