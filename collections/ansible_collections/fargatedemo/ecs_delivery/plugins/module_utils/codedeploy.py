@@ -1,5 +1,6 @@
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 """Shared code of the fargatedemo.ecs_delivery CodeDeploy modules.
 
 Two layers:

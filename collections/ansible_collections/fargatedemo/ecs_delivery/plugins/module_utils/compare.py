@@ -1,4 +1,6 @@
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 """Compare-first helpers shared by the codebuild_project and codepipeline_pipeline modules.
 
 AWS answers with more than it was given (defaults, timestamps, ARNs), so "is the resource what we

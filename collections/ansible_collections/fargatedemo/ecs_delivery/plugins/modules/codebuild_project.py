@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: community.aws.codebuild_project (10.0.0) calls UpdateProject on every run (changed
 # every time) and has no check mode. This one reads the project first and updates only what differs.
@@ -11,14 +11,14 @@ DOCUMENTATION = r"""
 ---
 module: codebuild_project
 short_description: Create, update or delete an AWS CodeBuild project, comparing first
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates a CodeBuild project, or updates it with C(UpdateProject) only when a requested setting
     differs from the project's current one, or deletes it.
   - Settings not given are left as AWS has them; lists (for example environment variables) must match
     in full and in order.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: Name of the project.

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: the seed pushes the application with git over SSH keys uploaded to an IAM user. The
 # CodeCommit API (GetBranch, GetFolder, CreateCommit) does the same with the play's own credentials,
@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: codecommit_files
 short_description: Commit a directory (and generated files) to an AWS CodeCommit branch when they changed
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Makes a branch of a CodeCommit repository hold exactly the given files, like C(git add -A; git commit;
     git push) of a directory, through the CodeCommit API.
@@ -22,7 +22,7 @@ description:
   - Creates the branch with the first commit when the repository is empty or the branch is missing
     (a missing branch starts from the repository's default branch).
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   repository:
     description: Name of the CodeCommit repository (it must exist).

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: no module of amazon.aws or community.aws manages CodeConnections (formerly CodeStar
 # Connections), the way CodePipeline reaches GitHub, Bitbucket or GitLab.
@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: codeconnections_connection
 short_description: Create or delete an AWS CodeConnections connection (GitHub, Bitbucket, GitLab)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Finds a connection by name and provider and creates it when missing, or deletes it.
   - A new connection is C(PENDING) and cannot be used until a person completes the OAuth handshake
@@ -20,7 +20,7 @@ description:
   - Uses the C(codestar-connections) API endpoint, which serves the same connections as C(codeconnections)
     and whose ARNs CodePipeline accepts.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: Name of the connection (1 to 32 characters, unique in the account and region).

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
 ---
@@ -13,7 +13,7 @@ description:
     the group's last attempted deployment.
   - Made for polling a deployment started with C(async) and C(poll=0) and printing RV(progress) each poll.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   deployment_id:
     description:

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: community.aws.codepipeline (10.0.0) calls UpdatePipeline on every run (changed every
 # time, and a new pipeline version each run) and has no check mode or V2 options (pipeline type,
@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: codepipeline_pipeline
 short_description: Create, update or delete an AWS CodePipeline pipeline (V1 or V2), comparing first
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates a pipeline, or calls C(UpdatePipeline) only when the declared structure differs from the
     current one, or deletes it. Tags are applied with C(TagResource)/C(UntagResource).
@@ -22,7 +22,7 @@ description:
   - Defaults AWS fills in (C(runOrder) 1, empty artifact lists and configuration) are filled in before
     comparing, so an unchanged declaration never updates the pipeline.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: Name of the pipeline.

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: neither amazon.aws 10 nor community.aws 10 has a module or lookup for ECR's
 # GetAuthorizationToken, and a docker login must not go through `aws ecr get-login-password` in an
@@ -13,14 +13,14 @@ DOCUMENTATION = r"""
 ---
 module: ecr_authorization_token
 short_description: Get a Docker login for an Amazon ECR registry
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Calls ECR C(GetAuthorizationToken) and decodes the token into the user name and password that
     C(docker login) (for example M(community.docker.docker_login)) expects.
   - The token is valid for 12 hours.
   - Register the result with C(no_log=true), it contains a password.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   registry_id:
     description:

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: amazon.aws 10 and community.aws 10 have no module for ECR DescribeImages
 # (community.aws.ecs_ecr manages repositories only), and the ecr role must know whether an image tag
@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: ecr_image_info
 short_description: Describe the images of an Amazon ECR repository
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Lists the images of an ECR repository (C(DescribeImages)), or only those with the given tags or
     digests.
@@ -20,7 +20,7 @@ description:
     the module answers "is this tag there?".
   - A repository that does not exist has no images; RV(repository_exists) says which case it was.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   repository_name:
     description:

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: community.aws.ecs_cluster (10.0.0) manages capacity providers only; it has no option
 # for cluster settings (Container Insights), and no released module calls UpdateClusterSettings.
@@ -13,14 +13,14 @@ DOCUMENTATION = r"""
 ---
 module: ecs_cluster_settings
 short_description: Manage the settings (Container Insights) of an existing ECS cluster
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads the settings of an Amazon ECS cluster and calls C(UpdateClusterSettings) only when a requested
     setting differs from the current one.
   - The only cluster setting the ECS API knows today is C(containerInsights).
   - The cluster must exist; create it first, for example with M(community.aws.ecs_cluster).
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   cluster:
     description:

@@ -1,7 +1,7 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
-#
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 # Why our own module: community.aws.ecs_service (10.0.0) decides "no change" without looking at the
 # deployment configuration, network configuration or platform version (so changing minimum healthy /
 # maximum percent or the subnets does nothing), has no wait for a stable service on create/update,
@@ -14,7 +14,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_service
 short_description: Create, update or delete an ECS service (rolling update or CodeDeploy blue/green)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates the service when it is missing; otherwise compares desired count, deployment configuration,
     health-check grace period and, for the C(ECS) (rolling update) controller, task definition, network
@@ -28,7 +28,7 @@ description:
     out and runs the desired count), fails when the rollout failed or the circuit breaker rolled it back,
     and gives up after O(wait_timeout) seconds.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   state:
     description: V(present) creates or updates the service; V(absent) scales it to 0 and deletes it.

@@ -1,7 +1,7 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
-#
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 # Why our own module: community.aws.ecs_taskdefinition (10.0.0) decides whether a matching revision
 # exists by comparing the container definitions, network mode and task role only; a change of task
 # cpu, memory or execution role is "already there" and no revision is registered, so the seed's
@@ -13,7 +13,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_taskdefinition
 short_description: Register an ECS task definition revision only when the definition changed
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Compares the wanted task definition with the latest C(ACTIVE) revision of O(family) and registers
     a new revision only when they differ, including task O(cpu), O(memory), O(execution_role_arn)
@@ -23,7 +23,7 @@ description:
     and C(retries), C(essential)) are treated as equal to leaving them out.
   - With O(state=absent) every C(ACTIVE) revision of the family is deregistered.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   state:
     description: V(present) registers a revision when needed; V(absent) deregisters all active revisions.
