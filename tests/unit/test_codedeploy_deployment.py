@@ -394,93 +394,11 @@ def test_container_mismatch_is_rejected_before_any_change(stubs, run_module, con
     assert all(word in result["msg"] for word in words), result["msg"]
 
 
-SPEC = {
-    "family": "helloapp",
-    "networkMode": "awsvpc",
-    "requiresCompatibilities": ["FARGATE"],
-    "cpu": "256",
-    "memory": "512",
-    "containerDefinitions": [{"name": "helloapp", "image": "repo:v3", "portMappings": [{"containerPort": 8000}]}],
-}
-
-
-def test_spec_container_mismatch_is_rejected_before_any_call(stubs, run_module):
-    args = dict(ARGS, task_definition=None, task_definition_spec=SPEC, container_name="hello")
-    result = run_module(module.main, args)  # no response queued at all
-    assert result["failed"] is True
-    assert "'hello'" in result["msg"] and "helloapp" in result["msg"]
-
-
-def test_spec_is_registered_when_it_differs_then_deployed(stubs, run_module, fake_time):
-    new3 = TD.format(3)
-    stubs.codedeploy.add_response(
-        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
-    )
-    expect_service(stubs, primary=OLD)
-    expect_taskdef(stubs, arn=OLD)  # the live revision runs repo:v2
-    expect_taskdef(stubs, arn=NEW)  # so does the family's latest
-    expect_in_flight(stubs)
-    stubs.ecs.add_response(
-        "register_task_definition",
-        {"taskDefinition": dict(SPEC, taskDefinitionArn=new3, revision=3)},
-        SPEC,
-    )
-    expect_create(stubs, arn=new3)
-    expect_describe(stubs, deployment(status="Succeeded", arn=new3), EVENTS_ALL_DONE, live="helloapp-tg2")
-    expect_final(stubs, deployment(status="Succeeded", arn=new3), EVENTS_ALL_DONE, live="helloapp-tg2")
-
-    result = run_module(module.main, dict(ARGS, task_definition=None, task_definition_spec=SPEC))
-
-    assert result["failed"] is False, result["msg"]
-    assert result["changed"] is True
-    assert result["task_definition_arn"] == new3
-    assert result["appspec"]["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"] == new3
-
-
-def test_spec_check_mode_registers_nothing(stubs, run_module):
-    stubs.codedeploy.add_response(
-        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
-    )
-    expect_service(stubs, primary=OLD)
-    expect_taskdef(stubs, arn=OLD)
-    expect_taskdef(stubs, arn=NEW)
-    expect_in_flight(stubs)
-
-    result = run_module(module.main, dict(ARGS, task_definition=None, task_definition_spec=SPEC), check_mode=True)
-
-    assert result["changed"] is True and result["would_register_task_definition"] is True
-
-
-def describe_spec(stubs, spec, arn, name):
-    stubs.ecs.add_response(
-        "describe_task_definition",
-        {"taskDefinition": dict(spec, taskDefinitionArn=arn, status="ACTIVE")},
-        {"taskDefinition": name},
-    )
-
-
-@pytest.mark.parametrize("live_matches", [True, False])
-def test_spec_matching_the_live_or_latest_revision_is_not_registered_again(stubs, run_module, live_matches):
-    # The live revision (OLD) or, failing that, the family's latest (NEW) is reused when it matches.
-    stubs.codedeploy.add_response(
-        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
-    )
-    other = dict(SPEC, containerDefinitions=[dict(SPEC["containerDefinitions"][0], image="repo:v1")])
-    expect_service(stubs, primary=OLD)
-    if live_matches:
-        describe_spec(stubs, SPEC, OLD, OLD)
-    else:
-        describe_spec(stubs, other, OLD, OLD)
-        describe_spec(stubs, SPEC, NEW, "helloapp")
-    expect_in_flight(stubs)
-
-    result = run_module(module.main, dict(ARGS, task_definition=None, task_definition_spec=SPEC), check_mode=True)
-
-    if live_matches:
-        assert result["changed"] is False and result["task_definition_arn"] == OLD
-    else:  # NEW is reused (no registration), and deploying it is the change
-        assert result["changed"] is True and result["task_definition_arn"] == NEW
-        assert result["would_register_task_definition"] is False
+def test_task_definition_spec_is_gone(stubs, run_module):
+    # Dropped: no role used it, and its loose comparison disagreed with ecs_taskdefinition's (register there).
+    spec = {"family": "helloapp", "containerDefinitions": [{"name": "helloapp", "image": "repo:v3"}]}
+    result = run_module(module.main, dict(ARGS, task_definition_spec=spec))
+    assert result["failed"] is True and "task_definition_spec" in result["msg"]
 
 
 def test_create_refused_by_codedeploy_is_reported(stubs, run_module):
