@@ -54,7 +54,10 @@ def _describe(description, func, args, kwargs):
         bound = inspect.signature(func).bind_partial(*args, **kwargs).arguments
     except TypeError:
         bound = kwargs
-    return description.format_map(_Arguments(bound))
+    try:
+        return description.format_map(_Arguments(bound))
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        return description
 
 
 def aws_call(description, missing=None, default=None, explain=None):

@@ -77,38 +77,47 @@ expires_at:
 
 import base64
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
+    AnsibleAWSError,
+    ModuleFailure,
+    aws_call,
+    fail,
+)
+
+
+@aws_call("get an ECR authorization token")
+def get_authorization_token(client, registry_id=None):
+    params = {"registryIds": [registry_id]} if registry_id else {}
+    return client.get_authorization_token(aws_retry=True, **params)["authorizationData"][0]
+
+
+def read_token(module, client):
+    data = get_authorization_token(client, module.params["registry_id"])
+    username, _sep, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    if not password:
+        raise ModuleFailure("ECR returned an authorization token that is not 'user:password'")
+    endpoint = data["proxyEndpoint"]
+    expires = data.get("expiresAt")
+    return {
+        "changed": False,
+        "username": username,
+        "password": password,
+        "proxy_endpoint": endpoint,
+        "registry": endpoint.split("://", 1)[-1].rstrip("/"),
+        "expires_at": expires.isoformat() if hasattr(expires, "isoformat") else expires,
+    }
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=dict(registry_id=dict(type="str")), supports_check_mode=True)
     client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    params = {}
-    if module.params["registry_id"]:
-        params["registryIds"] = [module.params["registry_id"]]
     try:
-        data = client.get_authorization_token(aws_retry=True, **params)["authorizationData"][0]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not get an ECR authorization token")
-    username, _sep, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
-    if not password:
-        module.fail_json(msg="ECR returned an authorization token that is not 'user:password'")
-    endpoint = data["proxyEndpoint"]
-    expires = data.get("expiresAt")
-    module.exit_json(
-        changed=False,
-        username=username,
-        password=password,
-        proxy_endpoint=endpoint,
-        registry=endpoint.split("://", 1)[-1].rstrip("/"),
-        expires_at=expires.isoformat() if hasattr(expires, "isoformat") else expires,
-    )
+        result = read_token(module, client)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -71,26 +71,56 @@ settings:
       sample: enabled
 """
 
-import contextlib
-
-with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
-    import botocore
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
+    AnsibleAWSError,
+    ModuleFailure,
+    aws_call,
+    fail,
+)
 
 
-def describe_cluster(module, client, cluster):
-    try:
-        response = client.describe_clusters(clusters=[cluster], include=["SETTINGS"], aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to describe cluster {cluster}")
+@aws_call("describe cluster {cluster}")
+def describe_cluster(client, cluster):
+    response = client.describe_clusters(clusters=[cluster], include=["SETTINGS"], aws_retry=True)
     clusters = [c for c in response.get("clusters", []) if c.get("status") != "INACTIVE"]
-    if not clusters:
-        module.fail_json(msg=f"ECS cluster {cluster} does not exist (or is INACTIVE); create it first")
-    return clusters[0]
+    return clusters[0] if clusters else None
+
+
+@aws_call(
+    "update the settings of cluster {cluster}",
+    explain={"ClusterNotFoundException": "ECS cluster {cluster} disappeared"},
+)
+def update_cluster_settings(client, cluster, settings):
+    answer = client.update_cluster_settings(
+        cluster=cluster, settings=[{"name": k, "value": v} for k, v in settings.items()], aws_retry=True
+    )
+    return answer["cluster"].get("settings")
+
+
+def ensure_present(module, client):
+    cluster = module.params["cluster"]
+    current = describe_cluster(client, cluster)
+    if current is None:
+        raise ModuleFailure(f"ECS cluster {cluster} does not exist (or is INACTIVE); create it first")
+    before = {s["name"]: s["value"] for s in current.get("settings", [])}
+    wanted = {}
+    if module.params["container_insights"] is not None:
+        wanted["containerInsights"] = module.params["container_insights"]
+    changes = {k: v for k, v in wanted.items() if before.get(k) != v}
+    after = {**before, **changes}
+    settings = [{"name": k, "value": v} for k, v in after.items()]
+    if changes and not module.check_mode:
+        settings = update_cluster_settings(client, current["clusterArn"], changes) or settings
+    result = {
+        "changed": bool(changes),
+        "cluster_arn": current["clusterArn"],
+        "settings": [camel_dict_to_snake_dict(s) for s in settings],
+    }
+    return set_diff(module, result, {"settings": before}, {"settings": after})
 
 
 def main():
@@ -100,32 +130,10 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-
-    current = describe_cluster(module, client, module.params["cluster"])
-    before = {s["name"]: s["value"] for s in current.get("settings", [])}
-    wanted = {}
-    if module.params["container_insights"] is not None:
-        wanted["containerInsights"] = module.params["container_insights"]
-    changes = {k: v for k, v in wanted.items() if before.get(k) != v}
-    after = {**before, **changes}
-
-    result = {"changed": bool(changes), "cluster_arn": current["clusterArn"]}
-    settings = [{"name": k, "value": v} for k, v in after.items()]
-    if changes and not module.check_mode:
-        try:
-            response = client.update_cluster_settings(
-                cluster=current["clusterArn"],
-                settings=[{"name": k, "value": v} for k, v in changes.items()],
-                aws_retry=True,
-            )
-            settings = response["cluster"].get("settings", settings)
-        except is_boto3_error_code("ClusterNotFoundException") as e:
-            module.fail_json_aws(e, msg=f"ECS cluster {module.params['cluster']} disappeared")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to update the cluster settings")
-    result["settings"] = [camel_dict_to_snake_dict(s) for s in settings]
-    if module._diff:
-        result["diff"] = {"before": {"settings": before}, "after": {"settings": after}}
+    try:
+        result = ensure_present(module, client)
+    except AnsibleAWSError as e:
+        fail(module, e)
     module.exit_json(**result)
 
 
