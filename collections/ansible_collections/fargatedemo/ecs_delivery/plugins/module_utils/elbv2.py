@@ -19,6 +19,7 @@ Stable interface (modules, filter plugins and scripts import these; keep their n
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 
 from .errors import aws_call
 
@@ -95,5 +96,7 @@ def describe_load_balancer(client, name):
 
 @aws_call("describe the listeners of load balancer {load_balancer_arn}")
 def describe_listeners(client, load_balancer_arn):
-    paginator = client.get_paginator("describe_listeners")
-    return paginator.paginate(LoadBalancerArn=load_balancer_arn).build_full_result().get("Listeners") or []
+    return (
+        paginated_query_with_retries(client, "describe_listeners", LoadBalancerArn=load_balancer_arn).get("Listeners")
+        or []
+    )
