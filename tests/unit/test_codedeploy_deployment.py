@@ -734,3 +734,75 @@ def test_appspec_options_reach_create_deployment(stubs, run_module, fake_time):
     assert result["changed"] is True and result["status"] == "Created" and result["checkpoint_reached"] is True
     assert [list(h)[0] for h in result["appspec"]["Hooks"]] == ["BeforeInstall", "AfterAllowTestTraffic"]
     assert fake_time.sleeps == []  # wait_until=created does not poll
+
+
+# --- codedeploy_deployment_info wait_until: the release followed in Python, the playbooks only print ---------
+
+
+def expect_info_by_id(stubs, info):
+    stubs.codedeploy.add_response("get_deployment", {"deploymentInfo": info}, {"deploymentId": info["deploymentId"]})
+    stubs.codedeploy.add_response(
+        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
+    )
+
+
+def test_info_follows_to_the_checkpoint_and_returns_each_step(stubs, run_module, fake_time):
+    expect_info_by_id(stubs, deployment())
+    expect_describe(stubs, deployment(), {"BeforeInstall": "Succeeded", "Install": "InProgress"})
+    expect_describe(stubs, deployment(status="Succeeded"), EVENTS_ALL_DONE, live="helloapp-tg2")
+    expect_final(stubs, deployment(status="Succeeded"), EVENTS_ALL_DONE, live="helloapp-tg2")
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW", "wait_until": "succeeded"})
+
+    assert result["failed"] is False, result["msg"]
+    assert result["checkpoint_reached"] is True and result["timed_out"] is False
+    assert [step["status"] for step in result["history"]] == ["InProgress", "Succeeded"]
+    assert "Install ..." in result["history"][0]["progress"]
+    assert result["outcome"] == {
+        "ok": True,
+        "msg": "Deployment d-NEW reached 'succeeded' (Succeeded); production traffic goes to helloapp-tg2.",
+    }
+    assert fake_time.sleeps == [2.0]
+
+
+def test_info_reports_a_failed_release_without_failing(stubs, run_module, fake_time):
+    failed = deployment(
+        status="Failed",
+        errorInformation={"code": "HEALTH_CONSTRAINTS", "message": "never became healthy"},
+        rollbackInfo={"rollbackDeploymentId": "d-ROLLBACK"},
+    )
+    expect_info_by_id(stubs, deployment())
+    expect_describe(stubs, failed, {"BeforeInstall": "Succeeded", "Install": "Failed"})
+    expect_final(stubs, failed, {"BeforeInstall": "Succeeded", "Install": "Failed"})
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW", "wait_until": "traffic_shifted"})
+
+    assert result["failed"] is False
+    assert result["checkpoint_reached"] is False and result["outcome"]["ok"] is False
+    assert result["outcome"]["msg"].startswith("Deployment d-NEW is Failed (never became healthy)")
+    assert "rolled back by d-ROLLBACK" in result["outcome"]["msg"]
+
+
+def test_info_wait_gives_up_at_the_timeout(stubs, run_module, fake_time):
+    expect_info_by_id(stubs, deployment())
+    for _ in range(3):  # at 0 s, 2 s and 5 s: the last poll lands on the deadline, never past it
+        expect_describe(stubs, deployment(), {"BeforeInstall": "Succeeded", "Install": "InProgress"})
+    expect_final(stubs, deployment(), {"BeforeInstall": "Succeeded", "Install": "InProgress"})
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW", "wait_until": "ready", "wait_timeout": 5})
+
+    assert result["timed_out"] is True and result["checkpoint_reached"] is False
+    assert len(result["history"]) == 1  # the same line three times is one step
+    assert "did not reach 'ready' within 5 s" in result["outcome"]["msg"]
+    assert fake_time.sleeps == [2.0, 3.0]
+
+
+def test_info_without_wait_until_reads_once(stubs, run_module):
+    expect_info_by_id(stubs, deployment(status="Succeeded"))
+    stubs.codedeploy.add_response("list_deployment_targets", {"targetIds": []}, {"deploymentId": "d-NEW"})
+    expect_listener(stubs, "helloapp-tg2")
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW"})
+
+    assert "history" not in result and "outcome" not in result, result
+    assert result["status"] == "Succeeded"
