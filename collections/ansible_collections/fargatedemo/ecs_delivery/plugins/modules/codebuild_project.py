@@ -5,8 +5,6 @@
 # Why a module: community.aws.codebuild_project (10.0.0) calls UpdateProject on every run (changed
 # every time) and has no check mode. This one reads the project first and updates only what differs.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: codebuild_project

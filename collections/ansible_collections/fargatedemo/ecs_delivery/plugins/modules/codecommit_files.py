@@ -6,8 +6,6 @@
 # CodeCommit API (GetBranch, GetFolder, CreateCommit) does the same with the play's own credentials,
 # needs no git client, no SSH key and no credential helper, and lets us compare before committing.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: codecommit_files

@@ -5,8 +5,6 @@
 # Why a module: no module of amazon.aws or community.aws manages CodeConnections (formerly CodeStar
 # Connections), the way CodePipeline reaches GitHub, Bitbucket or GitLab.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: codeconnections_connection

@@ -15,7 +15,7 @@ description:
     O(poll_max_delay) seconds, for at most O(wait_timeout) seconds) and returns every progress line it saw in
     RV(history) and a verdict in RV(outcome), so a playbook only prints them. The checkpoints are decided in the
     collection's module_utils, the same code M(fargatedemo.ecs_delivery.codedeploy_deployment) waits with.
-  - It never fails because the deployment failed or did not reach the checkpoint: RV(outcome) says so.
+  - It never fails because the deployment failed or did not reach the checkpoint; RV(outcome) says so.
 author:
   - fargatedemo maintainers (@fargatedemo)
 options:

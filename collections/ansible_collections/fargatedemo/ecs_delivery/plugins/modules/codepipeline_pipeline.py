@@ -6,8 +6,6 @@
 # time, and a new pipeline version each run) and has no check mode or V2 options (pipeline type,
 # triggers, variables, execution mode). This one reads the pipeline first and updates only on a difference.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: codepipeline_pipeline

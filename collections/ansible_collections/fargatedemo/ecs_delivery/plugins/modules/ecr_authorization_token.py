@@ -7,8 +7,6 @@
 # ansible.builtin.command task (a CLI dependency, and the password would sit in a shell pipeline).
 # This module only reads: it never changes anything, so it always reports changed=false.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: ecr_authorization_token

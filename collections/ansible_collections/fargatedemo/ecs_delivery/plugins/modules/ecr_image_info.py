@@ -6,8 +6,6 @@
 # (community.aws.ecs_ecr manages repositories only), and the ecr role must know whether an image tag
 # is already in the repository before it builds and pushes (immutable tags cannot be pushed twice).
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: ecr_image_info

@@ -7,8 +7,6 @@
 # This one does only that, on an existing cluster, so the role keeps using community.aws.ecs_cluster
 # for the cluster itself and community.aws.ecs_tag for tags.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: ecs_cluster_settings
