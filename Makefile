@@ -11,7 +11,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 AWSEMU_PORT ?= 4566
 export AWSEMU_PORT
 
-.PHONY: help venv host-deps base-image local-up local-down local-status lint test demo clean
+.PHONY: help venv host-deps base-image local-up local-down local-status lint versions test demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,18 +39,24 @@ local-down: ## Stop the local AWS emulator
 local-status: ## Is the emulator running?
 	scripts/emulator.sh status
 
-lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck
+lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck, changelog, ansible-test sanity
 	yamllint -s .
 	ruff check .
 	ruff format --check .
 	hadolint hello_app/Dockerfile
 	shellcheck scripts/*.sh .ci/run
 	ansible-lint
+	scripts/changelog-check.sh
+	scripts/sanity.sh
+
+versions: venv ## Sanity and unit tests on the other supported ansible-core versions (nox; CONTRIBUTING.md)
+	nox
 
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
 # each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
-test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
+test: venv host-deps ## Lint, sanity and unit tests on every core, then the whole suite (own emulators)
 	$(MAKE) lint
+	$(MAKE) versions
 	scripts/base-image.sh
 	pytest -n 2 --dist loadfile
 
@@ -59,4 +65,4 @@ demo: venv host-deps local-up ## Run the whole story on the local emulator and p
 	scripts/demo.sh
 
 clean: local-down ## Remove the venv and build outputs
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build .nox

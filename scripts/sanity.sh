@@ -2,6 +2,7 @@
 # ansible-test sanity on the collection, with the ansible-core of one virtualenv.
 #   scripts/sanity.sh                  # .venv (the default ansible-core), every sanity test
 #   PYTHON=.nox/sanity-2-21/bin/python scripts/sanity.sh --test pylint
+#   scripts/sanity.sh --link-only      # step 2 alone (nox's unit sessions need the dependency collections too)
 # Extra arguments go to `ansible-test sanity`. Three things ansible-test needs here, set up idempotently:
 #   1. it runs inside collections/ansible_collections/fargatedemo/ecs_delivery (a real directory);
 #   2. our dependencies (amazon.aws, community.aws, community.docker) next to it, in collections/ansible_collections/:
@@ -31,6 +32,9 @@ for dep in "${DEPENDENCIES[@]}"; do
         ln -s "${bundle}/${dep}" "${COLLECTIONS}/${dep}"
     fi
 done
+if [[ "${1:-}" == "--link-only" ]]; then
+    exit 0
+fi
 
 # 3. The pip bootstrap, under the name of the pip version this ansible-test installs.
 pip_version="$("${PYTHON}" - <<'PY'
