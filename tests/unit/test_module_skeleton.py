@@ -7,7 +7,7 @@ import botocore.exceptions
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import elbv2
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, fail
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, fail, run
 from ansible_collections.fargatedemo.ecs_delivery.plugins.modules import elb_listener_traffic_info as traffic_module
 
 TG = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/{}/0123456789abcdef"
@@ -57,6 +57,10 @@ class FakeModule:
         self.calls.append(("fail_json", msg, kwargs))
         raise SystemExit
 
+    def exit_json(self, **kwargs):
+        self.calls.append(("exit_json", kwargs))
+        raise SystemExit
+
 
 @pytest.mark.parametrize(
     ("error", "expected"),
@@ -69,6 +73,28 @@ def test_fail_ends_the_module_the_right_way(error, expected):
     module = FakeModule()
     with pytest.raises(SystemExit):
         fail(module, error)
+    assert module.calls == [expected]
+
+
+def ensure_thing(module, name, error=None, refuse=False):
+    if refuse:
+        raise ModuleFailure(f"name {name} is not allowed", changed=False)
+    return {"changed": True, "thing": get_thing(name, error=error)}
+
+
+@pytest.mark.parametrize(
+    ("error", "refuse", "expected"),
+    [
+        (None, False, ("exit_json", {"changed": True, "thing": {"name": "x"}})),
+        ("NoSuchThing", False, ("exit_json", {"changed": True, "thing": None})),
+        ("AccessDenied", False, ("fail_json_aws", "Failed to get thing x", {})),
+        (None, True, ("fail_json", "name x is not allowed", {"changed": False})),
+    ],
+)
+def test_run_ends_the_module_once_with_the_result_or_the_failure(error, refuse, expected):
+    module = FakeModule()
+    with pytest.raises(SystemExit):
+        run(module, ensure_thing, "x", error, refuse)
     assert module.calls == [expected]
 
 

@@ -9,13 +9,11 @@
   resource is not there).
 * A failure that is not an AWS error (bad input, a resource in a state the module cannot work with) is raised
   as ``ModuleFailure(msg, **result)``.
-* Helpers return values and never end the module. ``main`` is short and holds the only ``except``::
+* Helpers return values and never end the module. ``main`` is short and ends with ``run``, which holds the
+  collection's only ``except`` of these errors (written once here rather than in every ``main``)::
 
-      try:
-          result = ensure_present(module, client) if state == "present" else ensure_absent(module, client)
-      except AnsibleAWSError as e:
-          fail(module, e)
-      module.exit_json(**result)
+      ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+      run(module, ensure, client)
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-__all__ = ["AnsibleAWSError", "ModuleFailure", "aws_call", "fail"]
+__all__ = ["AnsibleAWSError", "ModuleFailure", "aws_call", "fail", "run"]
 
 
 class ModuleFailure(AnsibleAWSError):
@@ -96,3 +94,16 @@ def fail(module, error):
     if error.exception is not None:
         module.fail_json_aws(error.exception, msg=error.message, **error.kwargs)
     module.fail_json(msg=error.message or str(error), **error.kwargs)
+
+
+def run(module, handler, *args):
+    """End the module with ``handler(module, *args)``'s result, or with the failure it raised.
+
+    ``handler`` is ``ensure_present``/``ensure_absent`` (``read`` for an ``_info`` module): it returns the result
+    dict, or raises an ``AnsibleAWSError`` (from ``aws_call``) or a ``ModuleFailure``.
+    """
+    try:
+        result = handler(module, *args)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    module.exit_json(**result)

@@ -121,12 +121,7 @@ from ansible.module_utils.common.dict_transformations import snake_dict_to_camel
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import compare
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 # option name -> UpdateProject/CreateProject field
 DICT_OPTIONS = {"source": "source", "artifacts": "artifacts", "environment": "environment", "logs_config": "logsConfig"}
@@ -240,11 +235,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("codebuild", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    try:
-        result = ensure(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

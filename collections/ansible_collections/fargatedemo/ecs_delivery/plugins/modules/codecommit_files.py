@@ -130,12 +130,7 @@ from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.codecommi
     remote_files,
 )
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
 @aws_call(
@@ -267,11 +262,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("src", "files")])
     client = module.client("codecommit", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = ensure_present(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure_present, client)
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import AnsibleAWSError, aws_call, fail
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import aws_call, run
 
 
 @aws_call("list {provider} connections")
@@ -150,11 +150,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("codestar-connections", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    try:
-        result = ensure(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

@@ -406,12 +406,7 @@ checkpoint_reached:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 HOOK_OPTIONS = {
     "before_install": "BeforeInstall",
@@ -724,6 +719,11 @@ class Release:
         return self.result(summary, **extra)
 
 
+def act(module, release):
+    """state=present deploys, continued continues, stopped stops: the Release method of that name."""
+    return getattr(release, module.params["state"])()
+
+
 def main():
     argument_spec = dict(
         state=dict(type="str", choices=["present", "continued", "stopped"], default="present"),
@@ -782,11 +782,7 @@ def main():
         module.client("ecs", retry_decorator=retry),
         module.client("elbv2", retry_decorator=retry),
     )
-    try:
-        result = getattr(release, module.params["state"])()
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, act, release)
 
 
 if __name__ == "__main__":

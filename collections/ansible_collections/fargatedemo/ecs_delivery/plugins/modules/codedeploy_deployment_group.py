@@ -178,12 +178,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
 @aws_call("create deployment group {name} of application {app}")
@@ -296,11 +291,7 @@ def main():
     )
     client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    try:
-        result = ensure(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

@@ -208,11 +208,11 @@ outcome:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import AnsibleAWSError, fail
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import run
 
 
 def not_found(progress, msg=None):
-    result = dict(cd.summarise({}), found=False, in_flight=False, progress=progress)
+    result = dict(cd.summarise({}), changed=False, found=False, in_flight=False, progress=progress)
     if msg:
         result["msg"] = msg
     return result
@@ -252,7 +252,7 @@ def read(module, client, elbv2):
     listener = cd.prod_listener_of(group)
     if params["wait_until"] is None:
         result = cd.summarise_read(client, deployment_id, deployment, elbv2, listener)
-        return dict(result, found=True, in_flight=not result["finished"])
+        return dict(result, changed=False, found=True, in_flight=not result["finished"])
     checkpoint, timeout = params["wait_until"], params["wait_timeout"]
     _deployment, result, reached, timed_out, history = cd.follow(
         client, deployment_id, checkpoint, timeout, elbv2, listener, params["poll_max_delay"]
@@ -260,6 +260,7 @@ def read(module, client, elbv2):
     ok, msg = cd.outcome(result, checkpoint, reached, timeout)
     return dict(
         result,
+        changed=False,
         found=True,
         in_flight=not result["finished"],
         checkpoint_reached=reached,
@@ -289,11 +290,7 @@ def main():
     retry = AWSRetry.jittered_backoff()
     client = module.client("codedeploy", retry_decorator=retry)
     elbv2 = module.client("elbv2", retry_decorator=retry)
-    try:
-        result = read(module, client, elbv2)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(changed=False, **result)
+    run(module, read, client, elbv2)
 
 
 if __name__ == "__main__":

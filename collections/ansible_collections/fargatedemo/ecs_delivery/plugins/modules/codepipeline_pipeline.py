@@ -138,7 +138,7 @@ import copy
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import compare
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import AnsibleAWSError, aws_call, fail
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import aws_call, run
 
 
 def config_value(value):
@@ -282,11 +282,7 @@ def main():
     )
     client = module.client("codepipeline", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    try:
-        result = ensure(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

@@ -77,12 +77,7 @@ import base64
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
 @aws_call("get an ECR authorization token")
@@ -111,11 +106,7 @@ def read_token(module, client):
 def main():
     module = AnsibleAWSModule(argument_spec=dict(registry_id=dict(type="str")), supports_check_mode=True)
     client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = read_token(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, read_token, client)
 
 
 if __name__ == "__main__":

@@ -73,12 +73,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
 @aws_call("describe cluster {cluster}")
@@ -128,11 +123,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = ensure_present(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure_present, client)
 
 
 if __name__ == "__main__":

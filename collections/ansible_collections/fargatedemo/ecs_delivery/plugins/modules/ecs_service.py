@@ -235,12 +235,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 # What UpdateService may change per deployment controller (ECS API reference, UpdateService).
 UPDATABLE = {
@@ -514,7 +509,7 @@ def update(module, client, wanted, existing, result):
     return update_service(client, cluster, name, fields), task_definition
 
 
-def ensure_present(client, module):
+def ensure_present(module, client):
     params = module.params
     cluster, name = params["cluster"], params["name"]
     wanted = wanted_fields(params)
@@ -534,7 +529,7 @@ def ensure_present(client, module):
     return result
 
 
-def ensure_absent(client, module):
+def ensure_absent(module, client):
     cluster, name = module.params["cluster"], module.params["name"]
     existing = describe(client, cluster, name)
     result = {"changed": False, "waited_seconds": 0.0}
@@ -619,11 +614,7 @@ def main():
         module.fail_json(msg="desired_count must be 0 or more")
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    try:
-        result = ensure(client, module)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

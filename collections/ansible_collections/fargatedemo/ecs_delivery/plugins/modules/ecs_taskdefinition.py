@@ -139,12 +139,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import (
-    AnsibleAWSError,
-    ModuleFailure,
-    aws_call,
-    fail,
-)
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 # Top-level fields this module manages, API name -> module option.
 MANAGED = {
@@ -271,7 +266,7 @@ def predicted_arn(module, client, family, existing):
     return revision, f"arn:{partition}:ecs:{module.region}:{account_id}:task-definition/{family}"
 
 
-def ensure_present(client, module):
+def ensure_present(module, client):
     family = module.params["family"]
     if not module.params["container_definitions"]:
         raise ModuleFailure("container_definitions is required when state is present")
@@ -302,7 +297,7 @@ def ensure_present(client, module):
     return result
 
 
-def ensure_absent(client, module):
+def ensure_absent(module, client):
     arns = family_arns(client, module.params["family"])
     result = {"changed": bool(arns), "deregistered": arns}
     for arn in arns:
@@ -328,11 +323,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    try:
-        result = ensure(client, module)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

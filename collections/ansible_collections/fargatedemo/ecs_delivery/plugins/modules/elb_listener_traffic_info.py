@@ -90,7 +90,7 @@ listeners:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import elbv2
-from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import AnsibleAWSError, fail
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import run
 
 
 def describe(listener):
@@ -131,11 +131,7 @@ def main():
         supports_check_mode=True,
     )
     client = module.client("elbv2", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = read(module, client)
-    except AnsibleAWSError as e:
-        fail(module, e)
-    module.exit_json(**result)
+    run(module, read, client)
 
 
 if __name__ == "__main__":
