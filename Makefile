@@ -54,11 +54,18 @@ versions: venv ## Sanity and unit tests on the other supported ansible-core vers
 
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
 # each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
-test: venv host-deps ## Lint, sanity and unit tests on every core, then the whole suite (own emulators)
+# The other cores' sanity and unit tests (nox, mostly pip installs and pylint) run beside the suite, whose
+# workers spend much of their time waiting on playbooks and the emulator's clock; its log is printed after.
+test: venv host-deps ## Lint, then the whole suite with sanity and unit tests on the other cores beside it
 	$(MAKE) lint
-	$(MAKE) versions
 	scripts/base-image.sh
-	pytest -n 2 --dist loadfile
+	@mkdir -p build
+	@nox >build/nox.log 2>&1 & nox=$$!; \
+	pytest -n 2 --dist loadfile; suite=$$?; \
+	wait $$nox; versions=$$?; \
+	echo "==> nox (ansible-core 2.20 and 2.21: sanity, unit tests), exit $$versions; build/nox.log ends:"; \
+	grep -E '^nox > (Session|Ran)|FATAL|ERROR|passed|failed' build/nox.log | tail -n 30; \
+	exit $$(( suite || versions ))
 
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh

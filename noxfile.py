@@ -1,6 +1,6 @@
 """Sanity and unit tests of the collection on every supported ansible-core (CONTRIBUTING.md, "Versions").
 
-    nox                               # what `make test` runs: sanity + units on 2.20 and 2.21
+    nox                               # what `make test` runs beside the suite: sanity + units on 2.20, 2.21
     nox -s units-2.21                 # one version's unit tests
     nox -s sanity -- --test pylint    # extra arguments go to ansible-test sanity (or pytest for units)
     nox -l                            # every session, 2.19 included
@@ -106,4 +106,5 @@ def units(session: nox.Session, core: str) -> None:
     # The dependency collections next to ours, as ansible-test sees them (no install: Galaxy is out of reach).
     session.run("bash", str(ROOT / "scripts" / "sanity.sh"), "--link-only", external=True)
     args = session.posargs or ["tests/unit", "tests/unit_cost", "-m", "not emulator"]
-    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-q", *args, env=ca_env())
+    # PYTEST_ADDOPTS is the whole suite's (CI's JUnit report, which these runs must not overwrite).
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-q", *args, env={**ca_env(), "PYTEST_ADDOPTS": ""})
