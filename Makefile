@@ -11,7 +11,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 AWSEMU_PORT ?= 4566
 export AWSEMU_PORT
 
-.PHONY: help venv host-deps base-image local-up local-down local-status lint test demo bench clean
+.PHONY: help venv host-deps base-image local-up local-down local-status lint versions test demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ local-down: ## Stop the local AWS emulator
 local-status: ## Is the emulator running?
 	scripts/emulator.sh status
 
-lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck, detect-secrets
+lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck, detect-secrets, changelog, sanity
 	yamllint -s .
 	ruff check .
 	ruff format --check .
@@ -47,14 +47,27 @@ lint: venv ## ansible-lint (production), yamllint, ruff, hadolint, shellcheck, d
 	shellcheck scripts/*.sh .ci/run
 	python scripts/check_secrets.py
 	ansible-lint
+	scripts/changelog-check.sh
+	scripts/sanity.sh
+
+versions: venv ## Sanity and unit tests on the other supported ansible-core versions (nox; CONTRIBUTING.md)
+	nox
 
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
 # each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
 # --no-loadscope-reorder: files go out in collection order, longest first (tests/conftest.py LONGEST_FIRST).
-test: venv host-deps ## Lint, then the whole test suite (starts its own emulators)
+# The other cores' sanity and unit tests (nox, mostly pip installs and pylint) run beside the suite, whose
+# workers spend much of their time waiting on playbooks and the emulator's clock; its log is printed after.
+test: venv host-deps ## Lint, then the whole suite with sanity and unit tests on the other cores beside it
 	$(MAKE) lint
 	scripts/base-image.sh
-	pytest -n 2 --dist loadfile --no-loadscope-reorder
+	@mkdir -p build
+	@nox >build/nox.log 2>&1 & nox=$$!; \
+	pytest -n 2 --dist loadfile --no-loadscope-reorder; suite=$$?; \
+	wait $$nox; versions=$$?; \
+	echo "==> nox (ansible-core 2.20 and 2.21: sanity, unit tests), exit $$versions; build/nox.log ends:"; \
+	grep -E '^nox > (Session|Ran)|FATAL|ERROR|passed|failed' build/nox.log | tail -n 30; \
+	exit $$(( suite || versions ))
 
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh
@@ -67,4 +80,4 @@ bench: venv ## Measure converge, release, peer, load and suite figures on a priv
 	python -m bench --runs $(or $(BENCH_RUNS),3) $(BENCH_ARGS)
 
 clean: local-down ## Remove the venv and build outputs
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build .nox

@@ -82,18 +82,17 @@ play() {
     summary_add "${name}" "ok in $((SECONDS - start))s, changed=${PLAY_CHANGED}"
 }
 
+# The target group a listener of the stack's load balancer sends traffic to, as the collection decides it
+# (module_utils/elbv2.py, through the elb_listener_traffic_info module); the name comes from the inventory.
 listener_target() {
-    "${PYTHON}" - "$1" <<'PY'
-import sys, boto3
-elbv2 = boto3.client("elbv2")
-lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
-port = int(sys.argv[1])
-for listener in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
-    if listener["Port"] == port:
-        action = listener["DefaultActions"][0]
-        groups = action.get("ForwardConfig", {}).get("TargetGroups") or [{"TargetGroupArn": action["TargetGroupArn"]}]
-        print(", ".join(g["TargetGroupArn"].split(":targetgroup/")[1].split("/")[0] for g in groups))
-PY
+    "${ROOT}/.venv/bin/ansible" localhost -o -m fargatedemo.ecs_delivery.elb_listener_traffic_info \
+        -a "load_balancer_name={{ app_alb_name }} ports=$1" 2>/dev/null | "${PYTHON}" -c '
+import json, sys
+text = sys.stdin.read()
+result = json.loads(text.split("=> ", 1)[1]) if "=> " in text else {}
+listeners = result.get("listeners") or [{}]
+print(listeners[0].get("live_target_group") or "(none: " + (result.get("msg") or "no such listener") + ")")
+'
 }
 
 step_emulator() {

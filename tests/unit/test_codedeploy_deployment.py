@@ -394,93 +394,11 @@ def test_container_mismatch_is_rejected_before_any_change(stubs, run_module, con
     assert all(word in result["msg"] for word in words), result["msg"]
 
 
-SPEC = {
-    "family": "helloapp",
-    "networkMode": "awsvpc",
-    "requiresCompatibilities": ["FARGATE"],
-    "cpu": "256",
-    "memory": "512",
-    "containerDefinitions": [{"name": "helloapp", "image": "repo:v3", "portMappings": [{"containerPort": 8000}]}],
-}
-
-
-def test_spec_container_mismatch_is_rejected_before_any_call(stubs, run_module):
-    args = dict(ARGS, task_definition=None, task_definition_spec=SPEC, container_name="hello")
-    result = run_module(module.main, args)  # no response queued at all
-    assert result["failed"] is True
-    assert "'hello'" in result["msg"] and "helloapp" in result["msg"]
-
-
-def test_spec_is_registered_when_it_differs_then_deployed(stubs, run_module, fake_time):
-    new3 = TD.format(3)
-    stubs.codedeploy.add_response(
-        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
-    )
-    expect_service(stubs, primary=OLD)
-    expect_taskdef(stubs, arn=OLD)  # the live revision runs repo:v2
-    expect_taskdef(stubs, arn=NEW)  # so does the family's latest
-    expect_in_flight(stubs)
-    stubs.ecs.add_response(
-        "register_task_definition",
-        {"taskDefinition": dict(SPEC, taskDefinitionArn=new3, revision=3)},
-        SPEC,
-    )
-    expect_create(stubs, arn=new3)
-    expect_describe(stubs, deployment(status="Succeeded", arn=new3), EVENTS_ALL_DONE, live="helloapp-tg2")
-    expect_final(stubs, deployment(status="Succeeded", arn=new3), EVENTS_ALL_DONE, live="helloapp-tg2")
-
-    result = run_module(module.main, dict(ARGS, task_definition=None, task_definition_spec=SPEC))
-
-    assert result["failed"] is False, result["msg"]
-    assert result["changed"] is True
-    assert result["task_definition_arn"] == new3
-    assert result["appspec"]["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"] == new3
-
-
-def test_spec_check_mode_registers_nothing(stubs, run_module):
-    stubs.codedeploy.add_response(
-        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
-    )
-    expect_service(stubs, primary=OLD)
-    expect_taskdef(stubs, arn=OLD)
-    expect_taskdef(stubs, arn=NEW)
-    expect_in_flight(stubs)
-
-    result = run_module(module.main, dict(ARGS, task_definition=None, task_definition_spec=SPEC), check_mode=True)
-
-    assert result["changed"] is True and result["would_register_task_definition"] is True
-
-
-def describe_spec(stubs, spec, arn, name):
-    stubs.ecs.add_response(
-        "describe_task_definition",
-        {"taskDefinition": dict(spec, taskDefinitionArn=arn, status="ACTIVE")},
-        {"taskDefinition": name},
-    )
-
-
-@pytest.mark.parametrize("live_matches", [True, False])
-def test_spec_matching_the_live_or_latest_revision_is_not_registered_again(stubs, run_module, live_matches):
-    # The live revision (OLD) or, failing that, the family's latest (NEW) is reused when it matches.
-    stubs.codedeploy.add_response(
-        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
-    )
-    other = dict(SPEC, containerDefinitions=[dict(SPEC["containerDefinitions"][0], image="repo:v1")])
-    expect_service(stubs, primary=OLD)
-    if live_matches:
-        describe_spec(stubs, SPEC, OLD, OLD)
-    else:
-        describe_spec(stubs, other, OLD, OLD)
-        describe_spec(stubs, SPEC, NEW, "helloapp")
-    expect_in_flight(stubs)
-
-    result = run_module(module.main, dict(ARGS, task_definition=None, task_definition_spec=SPEC), check_mode=True)
-
-    if live_matches:
-        assert result["changed"] is False and result["task_definition_arn"] == OLD
-    else:  # NEW is reused (no registration), and deploying it is the change
-        assert result["changed"] is True and result["task_definition_arn"] == NEW
-        assert result["would_register_task_definition"] is False
+def test_task_definition_spec_is_gone(stubs, run_module):
+    # Dropped: no role used it, and its loose comparison disagreed with ecs_taskdefinition's (register there).
+    spec = {"family": "helloapp", "containerDefinitions": [{"name": "helloapp", "image": "repo:v3"}]}
+    result = run_module(module.main, dict(ARGS, task_definition_spec=spec))
+    assert result["failed"] is True and "task_definition_spec" in result["msg"]
 
 
 def test_create_refused_by_codedeploy_is_reported(stubs, run_module):
@@ -816,3 +734,75 @@ def test_appspec_options_reach_create_deployment(stubs, run_module, fake_time):
     assert result["changed"] is True and result["status"] == "Created" and result["checkpoint_reached"] is True
     assert [list(h)[0] for h in result["appspec"]["Hooks"]] == ["BeforeInstall", "AfterAllowTestTraffic"]
     assert fake_time.sleeps == []  # wait_until=created does not poll
+
+
+# --- codedeploy_deployment_info wait_until: the release followed in Python, the playbooks only print ---------
+
+
+def expect_info_by_id(stubs, info):
+    stubs.codedeploy.add_response("get_deployment", {"deploymentInfo": info}, {"deploymentId": info["deploymentId"]})
+    stubs.codedeploy.add_response(
+        "get_deployment_group", group_info(), {"applicationName": APP, "deploymentGroupName": GROUP}
+    )
+
+
+def test_info_follows_to_the_checkpoint_and_returns_each_step(stubs, run_module, fake_time):
+    expect_info_by_id(stubs, deployment())
+    expect_describe(stubs, deployment(), {"BeforeInstall": "Succeeded", "Install": "InProgress"})
+    expect_describe(stubs, deployment(status="Succeeded"), EVENTS_ALL_DONE, live="helloapp-tg2")
+    expect_final(stubs, deployment(status="Succeeded"), EVENTS_ALL_DONE, live="helloapp-tg2")
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW", "wait_until": "succeeded"})
+
+    assert result["failed"] is False, result["msg"]
+    assert result["checkpoint_reached"] is True and result["timed_out"] is False
+    assert [step["status"] for step in result["history"]] == ["InProgress", "Succeeded"]
+    assert "Install ..." in result["history"][0]["progress"]
+    assert result["outcome"] == {
+        "ok": True,
+        "msg": "Deployment d-NEW reached 'succeeded' (Succeeded); production traffic goes to helloapp-tg2.",
+    }
+    assert fake_time.sleeps == [2.0]
+
+
+def test_info_reports_a_failed_release_without_failing(stubs, run_module, fake_time):
+    failed = deployment(
+        status="Failed",
+        errorInformation={"code": "HEALTH_CONSTRAINTS", "message": "never became healthy"},
+        rollbackInfo={"rollbackDeploymentId": "d-ROLLBACK"},
+    )
+    expect_info_by_id(stubs, deployment())
+    expect_describe(stubs, failed, {"BeforeInstall": "Succeeded", "Install": "Failed"})
+    expect_final(stubs, failed, {"BeforeInstall": "Succeeded", "Install": "Failed"})
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW", "wait_until": "traffic_shifted"})
+
+    assert result["failed"] is False
+    assert result["checkpoint_reached"] is False and result["outcome"]["ok"] is False
+    assert result["outcome"]["msg"].startswith("Deployment d-NEW is Failed (never became healthy)")
+    assert "rolled back by d-ROLLBACK" in result["outcome"]["msg"]
+
+
+def test_info_wait_gives_up_at_the_timeout(stubs, run_module, fake_time):
+    expect_info_by_id(stubs, deployment())
+    for _ in range(3):  # at 0 s, 2 s and 5 s: the last poll lands on the deadline, never past it
+        expect_describe(stubs, deployment(), {"BeforeInstall": "Succeeded", "Install": "InProgress"})
+    expect_final(stubs, deployment(), {"BeforeInstall": "Succeeded", "Install": "InProgress"})
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW", "wait_until": "ready", "wait_timeout": 5})
+
+    assert result["timed_out"] is True and result["checkpoint_reached"] is False
+    assert len(result["history"]) == 1  # the same line three times is one step
+    assert "did not reach 'ready' within 5 s" in result["outcome"]["msg"]
+    assert fake_time.sleeps == [2.0, 3.0]
+
+
+def test_info_without_wait_until_reads_once(stubs, run_module):
+    expect_info_by_id(stubs, deployment(status="Succeeded"))
+    stubs.codedeploy.add_response("list_deployment_targets", {"targetIds": []}, {"deploymentId": "d-NEW"})
+    expect_listener(stubs, "helloapp-tg2")
+
+    result = run_module(info_module.main, {"deployment_id": "d-NEW"})
+
+    assert "history" not in result and "outcome" not in result, result
+    assert result["status"] == "Succeeded"

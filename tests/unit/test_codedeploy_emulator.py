@@ -136,12 +136,21 @@ def make_group(run_module, stack, **extra):
     return args
 
 
+def revision(aws, image):
+    """The family's latest revision when it runs ``image``, else a new one (as ecs_taskdefinition would)."""
+    ecs = aws.boto3_client("ecs")
+    latest = ecs.describe_task_definition(taskDefinition="helloapp")["taskDefinition"]
+    if latest["containerDefinitions"][0]["image"] == image:
+        return latest["taskDefinitionArn"]
+    return ecs.register_task_definition(**taskdef(image))["taskDefinition"]["taskDefinitionArn"]
+
+
 def deploy_args(stack, image, **extra):
     return dict(
         connection(stack["aws"]),
         application_name=APP,
         deployment_group_name=GROUP,
-        task_definition_spec=taskdef(image),
+        task_definition=revision(stack["aws"], image),
         container_name="helloapp",
         container_port=8000,
         wait_timeout=120,

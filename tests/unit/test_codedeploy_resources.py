@@ -166,9 +166,7 @@ def test_config_delete_and_check_mode_create(stubs, run_module):
 
 
 def test_config_needs_percentage_for_canary(stubs, run_module):
-    stubs.codedeploy.add_client_error(
-        "get_deployment_config", service_error_code="DeploymentConfigDoesNotExistException"
-    )
+    # Refused before any AWS call: no response is queued, so a call would fail the test.
     result = run_module(config_module.main, {"name": "x", "traffic_routing": {"type": "TimeBasedCanary"}})
     assert result["failed"] is True and "percentage" in result["msg"]
 
@@ -301,6 +299,6 @@ def test_group_delete(stubs, run_module, exists):
 
 
 def test_group_needs_two_target_groups(stubs, run_module):
-    expect_get_group(stubs)
+    # Refused before any AWS call (nothing queued).
     result = run_module(group_module.main, dict(GROUP_ARGS, target_group_names=["helloapp-tg1"]))
     assert result["failed"] is True and "exactly two" in result["msg"]

@@ -1,10 +1,10 @@
 """The helpers codedeploy_application, codedeploy_deployment_config and codedeploy_deployment_group share
-through module_utils/codedeploy.py (readers, run_ensure), against Stubbers."""
+through module_utils/codedeploy.py (one decorated function per AWS call), against Stubbers."""
 
 from __future__ import annotations
 
-import botocore
 import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
 from ansible_collections.fargatedemo.ecs_delivery.plugins.modules import codedeploy_application as app_module
@@ -67,21 +67,22 @@ def test_readers_answer_none_when_missing(stubs, client, reader, args, operation
     assert reader(client, *args) is None
 
 
-def test_readers_let_other_errors_through(stubs, client):
+def test_readers_raise_other_errors_naming_the_call(stubs, client):
     stubs.codedeploy.add_client_error("get_application", service_error_code="AccessDeniedException")
-    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+    with pytest.raises(AnsibleAWSError, match=f"^Failed to get CodeDeploy application {APP}: .*AccessDenied") as info:
         cd.get_application(client, APP)
+    assert info.value.exception.response["Error"]["Code"] == "AccessDeniedException"
 
 
 @pytest.mark.parametrize(
     ("main", "args", "operation", "msg"),
     [
-        (app_module.main, {"name": APP}, "get_application", f"Failed to manage CodeDeploy application {APP}"),
+        (app_module.main, {"name": APP}, "get_application", f"Failed to get CodeDeploy application {APP}: "),
         (
             config_module.main,
             {"name": CONFIG, "traffic_routing": {"type": "AllAtOnce"}},
             "get_deployment_config",
-            f"Failed to manage deployment configuration {CONFIG}",
+            f"Failed to get deployment configuration {CONFIG}: ",
         ),
         (
             group_module.main,
@@ -95,11 +96,11 @@ def test_readers_let_other_errors_through(stubs, client):
                 "prod_listener_arns": ["arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/app/x/1/80"],
             },
             "get_deployment_group",
-            f"Failed to manage deployment group {GROUP}",
+            f"Failed to get deployment group {GROUP} of application {APP}: ",
         ),
     ],
 )
-def test_run_ensure_turns_aws_errors_into_the_module_message(stubs, run_module, main, args, operation, msg):
+def test_main_turns_aws_errors_into_a_message_naming_the_call(stubs, run_module, main, args, operation, msg):
     stubs.codedeploy.add_client_error(operation, service_error_code="AccessDeniedException", service_message="no")
     result = run_module(main, args)
     assert result["failed"] is True and result["msg"].startswith(msg)

@@ -102,36 +102,6 @@ def test_container_check_names_both_on_a_wrong_port():
     assert "containerPort 80" in err.value.msg and "8000" in err.value.msg and "'helloapp'" in err.value.msg
 
 
-def test_task_definition_spec_matches_despite_aws_defaults():
-    spec = {
-        "family": "helloapp",
-        "cpu": "256",
-        "memory": 512,
-        "networkMode": "awsvpc",
-        "containerDefinitions": [{"name": "helloapp", "image": "repo:v2", "portMappings": [{"containerPort": 8000}]}],
-        "tags": [{"key": "a", "value": "b"}],
-    }
-    current = {
-        "family": "helloapp",
-        "revision": 3,
-        "cpu": "256",
-        "memory": "512",
-        "networkMode": "awsvpc",
-        "containerDefinitions": [
-            {
-                "name": "helloapp",
-                "image": "repo:v2",
-                "essential": True,
-                "portMappings": [{"containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}],
-                "mountPoints": [],
-            }
-        ],
-    }
-    assert cd.task_definition_matches(spec, current)
-    changed = dict(spec, containerDefinitions=[dict(spec["containerDefinitions"][0], image="repo:v3")])
-    assert not cd.task_definition_matches(changed, current)
-
-
 GROUP_PARAMS = {
     "service_role_arn": "arn:aws:iam::123456789012:role/ecsCodeDeployRole",
     "deployment_config_name": "CodeDeployDefault.ECSAllAtOnce",

@@ -1,3 +1,6 @@
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 """Fargate cost estimate: the ``fargatedemo.ecs_delivery.fargate_cost`` filter.
 
 Fargate bills per second for the vCPU and memory a task asks for. The monthly figure uses AWS's

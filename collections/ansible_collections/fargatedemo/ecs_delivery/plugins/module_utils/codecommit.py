@@ -1,4 +1,6 @@
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 """Shared code of the codecommit_files module: local tree, git blob ids, repository tree, change set.
 
 CodeCommit reports every file's git blob id (GetFolder), so comparing a local tree with a branch needs

@@ -1,36 +1,34 @@
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 """Shared code of the fargatedemo.ecs_delivery CodeDeploy modules.
 
-Two layers:
+Three layers:
 
-* pure functions (AppSpec builder, normalisers, lifecycle/traffic extraction, checkpoint logic,
+* pure functions (AppSpec builder, normalisers, lifecycle/traffic extraction, the release checkpoints,
   the poll loop with an injectable clock) that never touch AWS and are unit tested directly;
-* small helpers taking already created clients (wrapped by ``module.client(...,
-  retry_decorator=...)``) that read CodeDeploy, ECS and ELBv2 state.
+* one small function per AWS call (``@aws_call``, module_utils/errors.py), taking a client the module made
+  with ``retry_decorator=AWSRetry.jittered_backoff()``, paging through ``paginated_query_with_retries``;
+* ``follow()``: wait for a release checkpoint with backoff and return every progress line seen. The
+  modules (``codedeploy_deployment``, ``codedeploy_deployment_info``) are the only callers; playbooks print.
 
-Mutating calls stay in the modules, where check mode is decided right before each call;
-``run_ensure`` only gives a module's ``ensure(module, client)`` its client and turns AWS errors into
-``fail_json_aws``.
+Mutating calls stay in the modules, where check mode is decided right before each call.
 """
 
 import hashlib
 import json
 import time
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # caught by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
     compare_aws_tags,
 )
+
+from .elbv2 import describe_listener, live_target_group
+from .errors import ModuleFailure, aws_call
 
 # Deployment configurations AWS provides; never created or deleted by us.
 PREDEFINED_CONFIG_PREFIX = "CodeDeployDefault."
@@ -58,13 +56,12 @@ DONE_EVENT_STATUSES = ("Succeeded", "Skipped")
 CHECKPOINTS = ("created", "ready", "traffic_shifted", "succeeded")
 
 
-class CodeDeployError(Exception):
+class CodeDeployError(ModuleFailure):
     """An error the module reports with fail_json (not an AWS API error)."""
 
-    def __init__(self, msg, **result):
-        super().__init__(msg)
-        self.msg = msg
-        self.result = result
+    @property
+    def msg(self):
+        return self.message
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,32 +182,6 @@ def check_container(task_definition, container_name, container_port, label=None)
                 container_name, label, container_port, ", ".join(str(p) for p in ports) or "none"
             )
         )
-
-
-def _loose_equal(desired, current):
-    """True when ``desired`` (what the user wrote) is contained in ``current`` (what AWS returns)."""
-    if isinstance(desired, dict):
-        if not isinstance(current, dict):
-            return False
-        return all(_loose_equal(v, current.get(k)) for k, v in desired.items() if v is not None)
-    if isinstance(desired, list):
-        if not isinstance(current, list) or len(desired) != len(current):
-            return False
-        return all(_loose_equal(d, c) for d, c in zip(desired, current, strict=False))
-    if isinstance(desired, bool) or isinstance(current, bool):
-        return desired == current
-    if isinstance(desired, (int, float, str)) and isinstance(current, (int, float, str)):
-        return str(desired) == str(current)
-    return desired == current
-
-
-TASK_DEFINITION_IGNORED_KEYS = ("tags",)
-
-
-def task_definition_matches(spec, current):
-    """True when the RegisterTaskDefinition request ``spec`` describes ``current`` (AWS adds defaults)."""
-    wanted = {k: v for k, v in spec.items() if k not in TASK_DEFINITION_IGNORED_KEYS}
-    return _loose_equal(wanted, current)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,7 +408,7 @@ def progress_line(summary):
     return " | ".join(parts)
 
 
-def summarise(deployment, targets=None, live_target_group=None):
+def summarise(deployment, targets=None, live=None):
     """The result shape shared by codedeploy_deployment and codedeploy_deployment_info (snake_case)."""
     ecs_target = ecs_target_of(targets)
     events = lifecycle_events(ecs_target)
@@ -463,7 +434,7 @@ def summarise(deployment, targets=None, live_target_group=None):
         "deployment_overview": {k.lower(): v for k, v in overview.items()},
         "task_sets": sets,
         "traffic_weights": {ts["target_group"]: ts["traffic_weight"] for ts in sets if ts.get("target_group")},
-        "live_target_group": live_target_group or live_target_group_from_task_sets(sets),
+        "live_target_group": live or live_target_group_from_task_sets(sets),
         "termination_wait_started": bool(deployment.get("instanceTerminationWaitTimeStarted")),
         "waiting_for": wait_type,
         "rollback_deployment_id": rollback.get("rollbackDeploymentId"),
@@ -509,95 +480,71 @@ def poll(fetch, done, timeout, initial=2.0, maximum=30.0, sleep=None, clock=None
 
 
 # --------------------------------------------------------------------------------------------
-# Readers (take clients wrapped with a retry decorator)
+# AWS calls (clients wrapped with AWSRetry.jittered_backoff(); each names what failed)
 # --------------------------------------------------------------------------------------------
 
 
-def _get_or_none(method, key, missing, **kwargs):
-    """``method(**kwargs)[key]``, or None when AWS answers with an error code in ``missing``."""
-    try:
-        return method(aws_retry=True, **kwargs)[key]
-    except is_boto3_error_code(missing):
-        return None
-
-
+@aws_call("get CodeDeploy application {name}", missing="ApplicationDoesNotExistException")
 def get_application(client, name):
     """GetApplication's application, or None when the application does not exist."""
-    return _get_or_none(client.get_application, "application", "ApplicationDoesNotExistException", applicationName=name)
+    return client.get_application(applicationName=name, aws_retry=True)["application"]
 
 
+@aws_call("get deployment configuration {name}", missing="DeploymentConfigDoesNotExistException")
 def get_deployment_config(client, name):
     """deploymentConfigInfo, or None when the deployment configuration does not exist."""
-    return _get_or_none(
-        client.get_deployment_config,
-        "deploymentConfigInfo",
-        "DeploymentConfigDoesNotExistException",
-        deploymentConfigName=name,
-    )
+    return client.get_deployment_config(deploymentConfigName=name, aws_retry=True)["deploymentConfigInfo"]
 
 
+@aws_call(
+    "get deployment group {group_name} of application {application_name}",
+    missing=["DeploymentGroupDoesNotExistException", "ApplicationDoesNotExistException"],
+)
 def get_deployment_group(client, application_name, group_name):
     """deploymentGroupInfo or None when the application or the group does not exist."""
-    return _get_or_none(
-        client.get_deployment_group,
-        "deploymentGroupInfo",
-        ["DeploymentGroupDoesNotExistException", "ApplicationDoesNotExistException"],
-        applicationName=application_name,
-        deploymentGroupName=group_name,
-    )
+    return client.get_deployment_group(
+        applicationName=application_name, deploymentGroupName=group_name, aws_retry=True
+    )["deploymentGroupInfo"]
 
 
+@aws_call("get deployment {deployment_id}", missing="DeploymentDoesNotExistException")
 def get_deployment(client, deployment_id):
+    """deploymentInfo, or None when there is no such deployment."""
     return client.get_deployment(deploymentId=deployment_id, aws_retry=True)["deploymentInfo"]
 
 
+@aws_call("read the targets of deployment {deployment_id}", missing="DeploymentNotStartedException", default=[])
 def get_targets(client, deployment_id):
     """BatchGetDeploymentTargets for all targets of a deployment ([] before CodeDeploy created them)."""
-    ids = []
-    kwargs = {"deploymentId": deployment_id}
-    while True:
-        try:
-            page = client.list_deployment_targets(aws_retry=True, **kwargs)
-        except is_boto3_error_code("DeploymentNotStartedException"):
-            return []
-        ids.extend(page.get("targetIds") or [])
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
+    ids = paginated_query_with_retries(client, "list_deployment_targets", deploymentId=deployment_id).get("targetIds")
     targets = []
-    for start in range(0, len(ids), 25):
-        try:
-            answer = client.batch_get_deployment_targets(
-                deploymentId=deployment_id, targetIds=ids[start : start + 25], aws_retry=True
-            )
-        except is_boto3_error_code("DeploymentNotStartedException"):
-            return []
+    for start in range(0, len(ids or []), 25):
+        answer = client.batch_get_deployment_targets(
+            deploymentId=deployment_id, targetIds=ids[start : start + 25], aws_retry=True
+        )
         targets.extend(answer.get("deploymentTargets") or [])
     return targets
 
 
+@aws_call("list the deployments of deployment group {group_name}")
 def in_flight_deployments(client, application_name, group_name):
     """deploymentInfo of the group's deployments that are not finished, newest first."""
-    ids = []
-    kwargs = {
-        "applicationName": application_name,
-        "deploymentGroupName": group_name,
-        "includeOnlyStatuses": list(IN_FLIGHT_STATUSES),
-    }
-    while True:
-        page = client.list_deployments(aws_retry=True, **kwargs)
-        ids.extend(page.get("deployments") or [])
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
+    ids = paginated_query_with_retries(
+        client,
+        "list_deployments",
+        applicationName=application_name,
+        deploymentGroupName=group_name,
+        includeOnlyStatuses=list(IN_FLIGHT_STATUSES),
+    ).get("deployments")
     infos = []
-    for start in range(0, len(ids), 25):
+    for start in range(0, len(ids or []), 25):
         answer = client.batch_get_deployments(deploymentIds=ids[start : start + 25], aws_retry=True)
         infos.extend(answer.get("deploymentsInfo") or [])
     infos.sort(key=lambda d: _iso(d.get("createTime")) or "", reverse=True)
     return infos
 
 
+@aws_call("describe ECS service {service} of cluster {cluster}")
 def live_task_definition(ecs, cluster, service):
     """The task definition ARN serving a CODE_DEPLOY service: PRIMARY task set's, else the service's."""
     answer = ecs.describe_services(cluster=cluster, services=[service], aws_retry=True)
@@ -612,27 +559,12 @@ def live_task_definition(ecs, cluster, service):
 
 
 def live_target_group_from_listener(elbv2, listener_arn):
-    """The target group name the production listener's default action forwards to (all weight)."""
-    try:
-        answer = elbv2.describe_listeners(ListenerArns=[listener_arn], aws_retry=True)
-    except is_boto3_error_code("ListenerNotFound"):
-        return None
-    arns = []
-    for listener in answer.get("Listeners") or []:
-        for action in listener.get("DefaultActions") or []:
-            if action.get("Type") != "forward":
-                continue
-            groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
-            weighted = [g for g in groups if g.get("Weight", 1)]
-            if groups:
-                best = max(weighted or groups, key=lambda g: g.get("Weight", 1))
-                arns.append(best["TargetGroupArn"])
-            elif action.get("TargetGroupArn"):
-                arns.append(action["TargetGroupArn"])
-    if not arns:
-        return None
-    # arn:...:targetgroup/<name>/<id>
-    return arns[0].split(":")[-1].split("/")[1] if "/" in arns[0] else arns[0]
+    """The target group name the production listener's default action forwards to (module_utils/elbv2.py)."""
+    for listener in describe_listener(elbv2, listener_arn):
+        live = live_target_group(listener.get("DefaultActions"))
+        if live:
+            return live
+    return None
 
 
 def prod_listener_of(group):
@@ -661,9 +593,71 @@ def summarise_read(client, deployment_id, deployment, elbv2=None, listener_arn=N
 
 
 def describe(client, deployment_id, elbv2=None, listener_arn=None):
-    """(deploymentInfo, summarise_read()) of one deployment."""
+    """(deploymentInfo, summarise_read()) of one deployment; CodeDeployError when it does not exist."""
     deployment = get_deployment(client, deployment_id)
+    if deployment is None:
+        raise CodeDeployError(f"Deployment {deployment_id} does not exist")
     return deployment, summarise_read(client, deployment_id, deployment, elbv2, listener_arn)
+
+
+# --------------------------------------------------------------------------------------------
+# Following a release to a checkpoint (the one place this is decided)
+# --------------------------------------------------------------------------------------------
+
+
+def follow(client, deployment_id, checkpoint, timeout, elbv2=None, listener_arn=None, poll_max_delay=15):
+    """Poll a deployment until ``checkpoint`` (or a final status) or ``timeout`` seconds.
+
+    Returns ``(deployment, summary, reached, timed_out, history)``; ``history`` holds one entry per change of
+    the progress line ({"elapsed_seconds", "status", "progress"}), in order: every lifecycle step seen.
+    ``timeout`` 0 reads once and reaches only ``created``.
+    """
+    started = time.monotonic()
+    history = []
+
+    def fetch():
+        state = describe(client, deployment_id)
+        line = state[1]["progress"]
+        if not history or history[-1]["progress"] != line:
+            elapsed = round(time.monotonic() - started, 1)
+            history.append({"elapsed_seconds": elapsed, "status": state[1]["status"], "progress": line})
+        return state
+
+    def done(state):
+        deployment, summary = state
+        return summary["finished"] or checkpoint_reached(checkpoint, deployment, summary["lifecycle_events"])
+
+    if checkpoint == "created" or timeout <= 0:
+        timed_out = False
+        fetch()
+    else:
+        _state, timed_out = poll(fetch, done, timeout, maximum=poll_max_delay)
+    deployment, summary = describe(client, deployment_id, elbv2, listener_arn)
+    reached = checkpoint_reached(checkpoint, deployment, summary["lifecycle_events"])
+    if checkpoint != "created" and timeout <= 0:
+        reached = False
+    return deployment, summary, reached, timed_out, history
+
+
+def outcome(summary, checkpoint, reached, timeout):
+    """(ok, message) of a followed release: failed or stopped, short of the checkpoint in time, or reached."""
+    deployment_id, status = summary.get("deployment_id"), summary.get("status")
+    live = summary.get("live_target_group") or "?"
+    if status in ("Failed", "Stopped"):
+        error = summary.get("error") or {}
+        why = error.get("message") or error.get("code")
+        msg = f"Deployment {deployment_id} is {status}"
+        if why:
+            msg += f" ({why})"
+        if summary.get("rollback_deployment_id"):
+            msg += " and was rolled back by {}".format(summary["rollback_deployment_id"])
+        return False, f"{msg}. Production traffic goes to {live}."
+    if not reached:
+        return False, (
+            f"Deployment {deployment_id} is {status} and did not reach '{checkpoint}' within {timeout} s; "
+            f"it goes on. Production traffic goes to {live}."
+        )
+    return True, f"Deployment {deployment_id} reached '{checkpoint}' ({status}); production traffic goes to {live}."
 
 
 # --------------------------------------------------------------------------------------------
@@ -677,40 +671,29 @@ def resource_arn(module, kind, name):
     return f"arn:{partition}:codedeploy:{module.region}:{account_id}:{kind}:{name}"
 
 
+@aws_call("list the tags of {arn}")
 def current_tags(client, arn):
     return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceArn=arn, aws_retry=True).get("Tags"))
 
 
+@aws_call("tag {arn}")
+def tag_resource(client, arn, tags):
+    client.tag_resource(ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
+
+
+@aws_call("untag {arn}")
+def untag_resource(client, arn, keys):
+    client.untag_resource(ResourceArn=arn, TagKeys=list(keys), aws_retry=True)
+
+
 def sync_tags(module, client, arn, desired, purge):
-    """Make the resource's tags match; returns (changed, before, after). Honours check mode."""
+    """Make the resource's tags match; returns (changed, before, after). Check mode decided before each call."""
     before = current_tags(client, arn)
     to_set, to_unset = compare_aws_tags(before, desired or {}, purge_tags=purge)
     after = {k: v for k, v in before.items() if k not in to_unset}
     after.update(to_set)
-    if not (to_set or to_unset):
-        return False, before, after
-    if module.check_mode:
-        return True, before, after
-    if to_unset:
-        client.untag_resource(ResourceArn=arn, TagKeys=list(to_unset), aws_retry=True)
-    if to_set:
-        client.tag_resource(ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
-    return True, before, after
-
-
-# --------------------------------------------------------------------------------------------
-# Module runner (codedeploy_application, codedeploy_deployment_config, codedeploy_deployment_group)
-# --------------------------------------------------------------------------------------------
-
-
-def run_ensure(module, ensure, failure_msg):
-    """Exit with ``ensure(module, client)``'s result, ``client`` being CodeDeploy's (with retries).
-
-    An AWS error that ``ensure`` lets through fails the module with ``failure_msg``.
-    """
-    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        result = ensure(module, client)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=failure_msg)
-    module.exit_json(**result)
+    if to_unset and not module.check_mode:
+        untag_resource(client, arn, to_unset)
+    if to_set and not module.check_mode:
+        tag_resource(client, arn, to_set)
+    return bool(to_set or to_unset), before, after

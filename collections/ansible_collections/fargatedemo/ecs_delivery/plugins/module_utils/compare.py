@@ -1,5 +1,7 @@
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Compare-first helpers shared by the codebuild_project and codepipeline_pipeline modules.
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Compare-first helpers shared by this collection's modules.
 
 AWS answers with more than it was given (defaults, timestamps, ARNs), so "is the resource what we
 asked for?" is a subset question: every key we set must have the value we set; keys we never set are
@@ -7,17 +9,19 @@ AWS's business. Lists are compared element by element and must have the same len
 or environment variable is a change). Some mappings must match exactly, not as a subset (an action's
 ``configuration``: a key we dropped is a change); their keys are passed as ``exact_keys``.
 
-Pure functions, no AWS calls: unit tested directly. Two helpers take the module and run the steps both
-modules share around their own AWS calls: ``report_change`` (diff, then exit in check mode) and
-``delete_if_present`` (state=absent); the modules decide what to call and with which arguments.
+Pure functions, no AWS calls, nothing that ends the module: unit tested directly. Tags go through
+amazon.aws's ``compare_aws_tags`` and tag-list converters; ``set_diff`` is the one diff shape of every
+module (``{"before": ..., "after": ...}``, in diff mode only).
 """
 
 from __future__ import annotations
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible.module_utils.common.dict_transformations import _camel_to_snake
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
 
 
 def differences(desired, current, exact_keys=(), path=""):
@@ -50,26 +54,23 @@ def differences(desired, current, exact_keys=(), path=""):
 
 
 def tag_changes(desired, current, purge):
-    """(tags to set as a dict, keys to remove) to go from ``current`` to ``desired`` (both dicts).
+    """(tags to set as a dict, keys to remove) from ``current`` to ``desired``; nothing when ``desired`` is None.
 
-    Keys beginning with ``aws:`` are AWS's own (CloudFormation, Service Catalog, ...): they cannot be
-    removed, so purging leaves them, as amazon.aws's compare_aws_tags does for the other modules.
+    amazon.aws's compare_aws_tags: keys beginning with ``aws:`` are AWS's own and never purged.
     """
     if desired is None:
         return {}, []
-    to_set = {k: v for k, v in desired.items() if current.get(k) != v}
-    to_remove = [k for k in current if k not in desired and not k.startswith("aws:")] if purge else []
-    return to_set, to_remove
+    return compare_aws_tags(current, desired, purge_tags=purge)
 
 
 def tag_list(tags):
     """``tags`` (a dict) as the CodeBuild/CodePipeline API spells a tag list: ``[{"key": k, "value": v}]``, sorted."""
-    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
+    return sorted(ansible_dict_to_boto3_tag_list(tags or {}, "key", "value"), key=lambda tag: tag["key"])
 
 
 def tag_dict(tags):
     """A CodeBuild/CodePipeline tag list (``[{"key": k, "value": v}]``, or None) as a dict."""
-    return {t["key"]: t.get("value", "") for t in tags or []}
+    return boto3_tag_list_to_ansible_dict([dict({"value": ""}, **t) for t in tags or []], "key", "value")
 
 
 def update_diff(current, wanted, snake, current_tags, tags):
@@ -83,28 +84,11 @@ def update_diff(current, wanted, snake, current_tags, tags):
     return before, after
 
 
-def report_change(module, result, before, after):
-    """Mark ``result`` changed with its diff (in diff mode); in check mode, exit with it here."""
-    result["changed"] = True
+def set_diff(module, result, before, after):
+    """The diff of every module of this collection: ``result["diff"] = {"before": ..., "after": ...}``."""
     if module._diff:
         result["diff"] = {"before": before, "after": after}
-    if module.check_mode:
-        module.exit_json(**result)
-
-
-def delete_if_present(module, result, current, snake, delete, failure_msg):
-    """state=absent: when the resource exists (``current`` is not None), call ``delete()`` (not in check mode;
-    an AWS error fails with ``failure_msg``), the diff's before being ``snake(current)``; then exit with ``result``."""
-    if current is not None:
-        result["changed"] = True
-        if module._diff:
-            result["diff"] = {"before": snake(current), "after": {}}
-        if not module.check_mode:
-            try:
-                delete()
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg=failure_msg)
-    module.exit_json(**result)
+    return result
 
 
 def snake_keys(value, keep=()):
@@ -113,8 +97,6 @@ def snake_keys(value, keep=()):
     (camel_dict_to_snake_dict drops its ignore_list inside lists, so pipeline action configurations
     would be rewritten.)
     """
-    from ansible.module_utils.common.dict_transformations import _camel_to_snake
-
     if isinstance(value, dict):
         return {_camel_to_snake(k): (v if k in keep else snake_keys(v, keep)) for k, v in value.items()}
     if isinstance(value, list):

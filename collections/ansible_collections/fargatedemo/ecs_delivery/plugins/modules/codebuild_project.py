@@ -1,24 +1,22 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: community.aws.codebuild_project (10.0.0) calls UpdateProject on every run (changed
 # every time) and has no check mode. This one reads the project first and updates only what differs.
-
-from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
 module: codebuild_project
 short_description: Create, update or delete an AWS CodeBuild project, comparing first
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates a CodeBuild project, or updates it with C(UpdateProject) only when a requested setting
     differs from the project's current one, or deletes it.
   - Settings not given are left as AWS has them; lists (for example environment variables) must match
     in full and in order.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: Name of the project.
@@ -119,15 +117,11 @@ differences:
   sample: ["environment.image"]
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import snake_dict_to_camel_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import compare
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 # option name -> UpdateProject/CreateProject field
 DICT_OPTIONS = {"source": "source", "artifacts": "artifacts", "environment": "environment", "logs_config": "logsConfig"}
@@ -138,21 +132,30 @@ SCALAR_OPTIONS = {
 }
 
 
-def get_project(module, client, name):
-    try:
-        projects = client.batch_get_projects(names=[name], aws_retry=True).get("projects", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to describe CodeBuild project {name}")
+@aws_call("describe CodeBuild project {name}")
+def get_project(client, name):
+    projects = client.batch_get_projects(names=[name], aws_retry=True).get("projects", [])
     return projects[0] if projects else None
 
 
-def role_arn(module, client_iam, role):
-    if role is None or role.startswith("arn:"):
-        return role
-    try:
-        return client_iam.get_role(RoleName=role, aws_retry=True)["Role"]["Arn"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to find IAM role {role}")
+@aws_call("find IAM role {role}")
+def role_arn(iam, role):
+    return iam.get_role(RoleName=role, aws_retry=True)["Role"]["Arn"]
+
+
+@aws_call("create CodeBuild project {name}")
+def create_project(client, name, fields, tags):
+    return client.create_project(name=name, tags=compare.tag_list(tags), aws_retry=True, **fields)["project"]
+
+
+@aws_call("update CodeBuild project {name}")
+def update_project(client, name, fields):
+    return client.update_project(name=name, aws_retry=True, **fields)["project"]
+
+
+@aws_call("delete CodeBuild project {name}")
+def delete_project(client, name):
+    client.delete_project(name=name, aws_retry=True)
 
 
 def desired_fields(module):
@@ -163,11 +166,55 @@ def desired_fields(module):
     for option, field in SCALAR_OPTIONS.items():
         if module.params[option] is not None:
             fields[field] = module.params[option]
+    role = module.params["service_role"]
+    if role:
+        iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+        fields["serviceRole"] = role if role.startswith("arn:") else role_arn(iam, role)
     return fields
 
 
 def snake_project(project):
+    # compare.snake_keys, not camel_dict_to_snake_dict: the latter drops its ignore_list inside lists.
     return compare.snake_keys(project, keep=("tags",)) if project else {}
+
+
+def ensure_present(module, client):
+    name, tags = module.params["name"], module.params["tags"]
+    current = get_project(client, name)
+    if current is None:
+        missing = [o for o in ("service_role", "source", "artifacts", "environment") if not module.params[o]]
+        if missing:
+            raise ModuleFailure(f"To create project {name}, also give: {', '.join(missing)}")
+    wanted = desired_fields(module)
+    if current is None:
+        result = {"changed": True, "differences": sorted(wanted)}
+        if not module.check_mode:
+            result["project"] = snake_project(create_project(client, name, wanted, tags))
+        return compare.set_diff(module, result, {}, snake_project(wanted))
+
+    found = compare.differences(wanted, current, exact_keys=("environmentVariables",))
+    current_tags = compare.tag_dict(current.get("tags"))
+    to_set, to_remove = compare.tag_changes(tags, current_tags, module.params["purge_tags"])
+    if to_set or to_remove:
+        found.append("tags")
+    result = {"changed": bool(found), "differences": found, "project": snake_project(current)}
+    if not found:
+        return result
+    update = dict(wanted)
+    if to_set or to_remove:
+        update["tags"] = compare.tag_list({**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set})
+    if not module.check_mode:
+        result["project"] = snake_project(update_project(client, name, update))
+    return compare.set_diff(module, result, *compare.update_diff(current, wanted, snake_project, current_tags, tags))
+
+
+def ensure_absent(module, client):
+    name = module.params["name"]
+    current = get_project(client, name)
+    result = {"changed": current is not None, "differences": []}
+    if current is not None and not module.check_mode:
+        delete_project(client, name)
+    return compare.set_diff(module, result, snake_project(current), {}) if current is not None else result
 
 
 def main():
@@ -187,60 +234,8 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("codebuild", retry_decorator=AWSRetry.jittered_backoff())
-    name = module.params["name"]
-    current = get_project(module, client, name)
-    result = {"changed": False, "differences": []}
-
-    if module.params["state"] == "absent":
-        compare.delete_if_present(
-            module,
-            result,
-            current,
-            snake_project,
-            lambda: client.delete_project(name=name, aws_retry=True),
-            f"Failed to delete CodeBuild project {name}",
-        )
-
-    wanted = desired_fields(module)
-    if module.params["service_role"]:
-        iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-        wanted["serviceRole"] = role_arn(module, iam, module.params["service_role"])
-    tags = module.params["tags"]
-
-    if current is None:
-        missing = [o for o in ("service_role", "source", "artifacts", "environment") if not module.params[o]]
-        if missing:
-            module.fail_json(msg=f"To create project {name}, also give: {', '.join(missing)}")
-        result["differences"] = sorted(wanted)
-        compare.report_change(module, result, {}, snake_project(wanted))
-        try:
-            created = client.create_project(name=name, tags=compare.tag_list(tags or {}), aws_retry=True, **wanted)[
-                "project"
-            ]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to create CodeBuild project {name}")
-        result["project"] = snake_project(created)
-        module.exit_json(**result)
-
-    found = compare.differences(wanted, current, exact_keys=("environmentVariables",))
-    current_tags = compare.tag_dict(current.get("tags"))
-    to_set, to_remove = compare.tag_changes(tags, current_tags, module.params["purge_tags"])
-    if to_set or to_remove:
-        found.append("tags")
-    result["differences"] = found
-    result["project"] = snake_project(current)
-    if not found:
-        module.exit_json(**result)
-    compare.report_change(module, result, *compare.update_diff(current, wanted, snake_project, current_tags, tags))
-    update = dict(wanted)
-    if to_set or to_remove:
-        update["tags"] = compare.tag_list({**{k: v for k, v in current_tags.items() if k not in to_remove}, **to_set})
-    try:
-        updated = client.update_project(name=name, aws_retry=True, **update)["project"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to update CodeBuild project {name}")
-    result["project"] = snake_project(updated)
-    module.exit_json(**result)
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

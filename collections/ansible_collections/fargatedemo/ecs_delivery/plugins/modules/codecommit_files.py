@@ -1,18 +1,16 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: the seed pushes the application with git over SSH keys uploaded to an IAM user. The
 # CodeCommit API (GetBranch, GetFolder, CreateCommit) does the same with the play's own credentials,
 # needs no git client, no SSH key and no credential helper, and lets us compare before committing.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: codecommit_files
 short_description: Commit a directory (and generated files) to an AWS CodeCommit branch when they changed
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Makes a branch of a CodeCommit repository hold exactly the given files, like C(git add -A; git commit;
     git push) of a directory, through the CodeCommit API.
@@ -22,7 +20,7 @@ description:
   - Creates the branch with the first commit when the repository is empty or the branch is missing
     (a missing branch starts from the repository's default branch).
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   repository:
     description: Name of the CodeCommit repository (it must exist).
@@ -122,12 +120,6 @@ files_deleted:
   elements: str
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.codecommit import (
@@ -137,25 +129,114 @@ from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.codecommi
     local_files,
     remote_files,
 )
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
-def branch_tip(module, client, repository, branch):
-    """(commit id of ``branch`` or None, default branch of the repository or None)."""
-    try:
-        repo = client.get_repository(repositoryName=repository, aws_retry=True)["repositoryMetadata"]
-    except is_boto3_error_code("RepositoryDoesNotExistException"):
-        module.fail_json(msg=f"CodeCommit repository {repository} does not exist; create it first")
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to get repository {repository}")
-    default = repo.get("defaultBranch")
-    try:
-        return client.get_branch(repositoryName=repository, branchName=branch, aws_retry=True)["branch"][
-            "commitId"
-        ], default
-    except is_boto3_error_code("BranchDoesNotExistException"):
-        return None, default
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to get branch {branch} of {repository}")
+@aws_call(
+    "get CodeCommit repository {repository}",
+    explain={"RepositoryDoesNotExistException": "CodeCommit repository {repository} does not exist; create it first"},
+)
+def get_repository(client, repository):
+    return client.get_repository(repositoryName=repository, aws_retry=True)["repositoryMetadata"]
+
+
+@aws_call("get branch {branch} of {repository}", missing="BranchDoesNotExistException")
+def get_branch_tip(client, repository, branch):
+    return client.get_branch(repositoryName=repository, branchName=branch, aws_retry=True)["branch"]["commitId"]
+
+
+@aws_call("read the files of {repository} at {commit_id}")
+def read_files(client, repository, commit_id):
+    return remote_files(client, repository, commit_id)
+
+
+@aws_call("create branch {branch} of {repository}")
+def create_branch(client, repository, branch, commit_id):
+    client.create_branch(repositoryName=repository, branchName=branch, commitId=commit_id, aws_retry=True)
+
+
+@aws_call("commit to {repository}:{branch}", missing="NoChangeException")
+def create_commit(client, repository, branch, request):
+    return client.create_commit(aws_retry=True, **request)["commitId"]
+
+
+def wanted_files(params):
+    """{path: {"content": bytes, "mode"}} from src and files; ModuleFailure before any AWS call when unusable."""
+    desired = {}
+    if params["src"]:
+        try:
+            desired = local_files(params["src"], params["exclude"])
+        except OSError as e:
+            raise ModuleFailure(f"Cannot read {params['src']}: {e}") from e
+    for item in params["files"]:
+        desired[item["path"].strip("/")] = {
+            "content": item["content"].encode("utf-8"),
+            "mode": "EXECUTABLE" if item["executable"] else "NORMAL",
+        }
+    if not desired:
+        raise ModuleFailure("Nothing to commit: src is empty and no files were given")
+    too_big = [p for p, f in desired.items() if len(f["content"]) > MAX_FILE_BYTES]
+    if too_big:
+        raise ModuleFailure(f"Files larger than CodeCommit's 6 MB per file limit: {', '.join(too_big)}")
+    return desired
+
+
+def commit_request(params, desired, puts, deletes, parent):
+    request = {
+        "repositoryName": params["repository"],
+        "branchName": params["branch"],
+        "commitMessage": params["commit_message"],
+        "putFiles": [
+            {"filePath": p, "fileContent": desired[p]["content"], "fileMode": desired[p]["mode"]} for p in puts
+        ],
+        "deleteFiles": [{"filePath": p} for p in deletes],
+    }
+    if parent:
+        request["parentCommitId"] = parent
+    for key, option in (("authorName", "author_name"), ("email", "email")):
+        if params[option]:
+            request[key] = params[option]
+    return request
+
+
+def ensure_present(module, client):
+    params = module.params
+    repository, branch = params["repository"], params["branch"]
+    desired = wanted_files(params)
+    default_branch = get_repository(client, repository).get("defaultBranch")
+    tip = get_branch_tip(client, repository, branch)
+    parent = tip or (get_branch_tip(client, repository, default_branch) if default_branch else None)
+    current = read_files(client, repository, parent) if parent else {}
+
+    puts, deletes = change_set(desired, current, params["delete_missing"])
+    result = {
+        "changed": bool(puts or deletes) or tip is None,
+        "commit_id": tip or "",
+        "files_added": [p for p in puts if p not in current],
+        "files_updated": [p for p in puts if p in current],
+        "files_deleted": deletes,
+    }
+    set_diff(module, result, {"files": sorted(current)}, {"files": sorted(desired)})
+    if not result["changed"]:
+        return result
+    if len(puts) + len(deletes) > MAX_ENTRIES_PER_COMMIT:
+        raise ModuleFailure(
+            f"{len(puts) + len(deletes)} file changes exceed CodeCommit's {MAX_ENTRIES_PER_COMMIT} per commit"
+        )
+    if not puts and not deletes:
+        # A new branch with the content of the default branch: no commit, just the branch.
+        if not module.check_mode:
+            create_branch(client, repository, branch, parent)
+            result["commit_id"] = parent
+        return result
+    if not module.check_mode:
+        commit_id = create_commit(client, repository, branch, commit_request(params, desired, puts, deletes, parent))
+        if commit_id is None:  # NoChangeException: the branch already holds it
+            result["changed"] = False
+        else:
+            result["commit_id"] = commit_id
+    return result
 
 
 def main():
@@ -180,95 +261,8 @@ def main():
         email=dict(type="str"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_one_of=[("src", "files")])
-    params = module.params
-    repository, branch = params["repository"], params["branch"]
-
-    desired = {}
-    if params["src"]:
-        try:
-            desired = local_files(params["src"], params["exclude"])
-        except OSError as e:
-            module.fail_json(msg=f"Cannot read {params['src']}: {e}")
-    for item in params["files"]:
-        path = item["path"].strip("/")
-        desired[path] = {
-            "content": item["content"].encode("utf-8"),
-            "mode": "EXECUTABLE" if item["executable"] else "NORMAL",
-        }
-    if not desired:
-        module.fail_json(msg="Nothing to commit: src is empty and no files were given")
-    too_big = [p for p, f in desired.items() if len(f["content"]) > MAX_FILE_BYTES]
-    if too_big:
-        module.fail_json(msg=f"Files larger than CodeCommit's 6 MB per file limit: {', '.join(too_big)}")
-
     client = module.client("codecommit", retry_decorator=AWSRetry.jittered_backoff())
-    tip, default_branch = branch_tip(module, client, repository, branch)
-    parent = tip
-    if parent is None and default_branch:
-        parent, _ = branch_tip(module, client, repository, default_branch)
-    current = {}
-    if parent:
-        try:
-            current = remote_files(client, repository, parent)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to read the files of {repository} at {parent}")
-
-    puts, deletes = change_set(desired, current, params["delete_missing"])
-    added = [p for p in puts if p not in current]
-    updated = [p for p in puts if p in current]
-    result = {
-        "changed": bool(puts or deletes) or tip is None,
-        "commit_id": tip or "",
-        "files_added": added,
-        "files_updated": updated,
-        "files_deleted": deletes,
-    }
-    if module._diff:
-        result["diff"] = {
-            "before": "".join(f"{p}\n" for p in sorted(current)),
-            "after": "".join(f"{p}\n" for p in sorted(desired)),
-            "before_header": f"{repository}:{branch}",
-            "after_header": f"{repository}:{branch}",
-        }
-    if not result["changed"]:
-        module.exit_json(**result)
-    if len(puts) + len(deletes) > MAX_ENTRIES_PER_COMMIT:
-        module.fail_json(
-            msg=f"{len(puts) + len(deletes)} file changes exceed CodeCommit's {MAX_ENTRIES_PER_COMMIT} per commit"
-        )
-    if module.check_mode:
-        module.exit_json(**result)
-
-    request = {
-        "repositoryName": repository,
-        "branchName": branch,
-        "commitMessage": params["commit_message"],
-        "putFiles": [
-            {"filePath": p, "fileContent": desired[p]["content"], "fileMode": desired[p]["mode"]} for p in puts
-        ],
-        "deleteFiles": [{"filePath": p} for p in deletes],
-    }
-    if parent:
-        request["parentCommitId"] = parent
-    for key, option in (("authorName", "author_name"), ("email", "email")):
-        if params[option]:
-            request[key] = params[option]
-    if not puts and not deletes:
-        # A new branch with the content of the default branch: no commit, just the branch.
-        try:
-            client.create_branch(repositoryName=repository, branchName=branch, commitId=parent, aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to create branch {branch} of {repository}")
-        result["commit_id"] = parent
-        module.exit_json(**result)
-    try:
-        answer = client.create_commit(aws_retry=True, **request)
-    except is_boto3_error_code("NoChangeException"):
-        module.exit_json(**{**result, "changed": False})
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to commit to {repository}:{branch}")
-    result["commit_id"] = answer["commitId"]
-    module.exit_json(**result)
+    run(module, ensure_present, client)
 
 
 if __name__ == "__main__":

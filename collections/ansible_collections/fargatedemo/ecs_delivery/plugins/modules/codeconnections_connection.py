@@ -1,17 +1,15 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: no module of amazon.aws or community.aws manages CodeConnections (formerly CodeStar
 # Connections), the way CodePipeline reaches GitHub, Bitbucket or GitLab.
-
-from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
 module: codeconnections_connection
 short_description: Create or delete an AWS CodeConnections connection (GitHub, Bitbucket, GitLab)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Finds a connection by name and provider and creates it when missing, or deletes it.
   - A new connection is C(PENDING) and cannot be used until a person completes the OAuth handshake
@@ -20,7 +18,7 @@ description:
   - Uses the C(codestar-connections) API endpoint, which serves the same connections as C(codeconnections)
     and whose ARNs CodePipeline accepts.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: Name of the connection (1 to 32 characters, unique in the account and region).
@@ -76,29 +74,66 @@ connection:
       type: str
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import aws_call, run
 
 
-def find_connection(module, client, name, provider):
-    request = {"ProviderTypeFilter": provider}
-    while True:
-        try:
-            page = client.list_connections(aws_retry=True, **request)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Failed to list connections")
-        for conn in page.get("Connections", []):
-            if conn["ConnectionName"] == name:
-                return conn
-        if not page.get("NextToken"):
-            return None
-        request["NextToken"] = page["NextToken"]
+@aws_call("list {provider} connections")
+def find_connection(client, name, provider):
+    connections = paginated_query_with_retries(client, "list_connections", ProviderTypeFilter=provider)
+    return next((c for c in connections.get("Connections", []) if c["ConnectionName"] == name), None)
+
+
+@aws_call("create connection {name}")
+def create_connection(client, name, provider, tags):
+    tag_list = sorted(ansible_dict_to_boto3_tag_list(tags), key=lambda tag: tag["Key"])
+    arn = client.create_connection(ConnectionName=name, ProviderType=provider, Tags=tag_list, aws_retry=True)[
+        "ConnectionArn"
+    ]
+    return client.get_connection(ConnectionArn=arn, aws_retry=True)["Connection"]
+
+
+@aws_call("delete connection {name}")
+def delete_connection(client, name, arn):
+    client.delete_connection(ConnectionArn=arn, aws_retry=True)
+
+
+def view(connection):
+    return camel_dict_to_snake_dict(connection) if connection else {}
+
+
+def ensure_present(module, client):
+    name, provider = module.params["name"], module.params["provider_type"]
+    current = find_connection(client, name, provider)
+    result = {"changed": current is None, "connection": view(current)}
+    if current is None:
+        set_diff(module, result, {}, {"connection_name": name, "provider_type": provider})
+        if module.check_mode:
+            return result
+        current = create_connection(client, name, provider, module.params["tags"])
+        result["connection"] = view(current)
+    if current.get("ConnectionStatus") == "PENDING":
+        module.warn(
+            f"Connection {name} is PENDING: complete the handshake with {provider} in the console "
+            "(Developer Tools > Settings > Connections) before the pipeline can use it."
+        )
+    return result
+
+
+def ensure_absent(module, client):
+    name, provider = module.params["name"], module.params["provider_type"]
+    current = find_connection(client, name, provider)
+    result = {"changed": current is not None, "connection": {}}
+    if current is None:
+        return result
+    if not module.check_mode:
+        delete_connection(client, name, current["ConnectionArn"])
+    return set_diff(module, result, view(current), {})
 
 
 def main():
@@ -114,39 +149,8 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("codestar-connections", retry_decorator=AWSRetry.jittered_backoff())
-    name, provider = module.params["name"], module.params["provider_type"]
-    current = find_connection(module, client, name, provider)
-    result = {"changed": False, "connection": camel_dict_to_snake_dict(current) if current else {}}
-
-    if module.params["state"] == "absent":
-        if current:
-            result.update(changed=True, connection={})
-            if not module.check_mode:
-                try:
-                    client.delete_connection(ConnectionArn=current["ConnectionArn"], aws_retry=True)
-                except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                    module.fail_json_aws(e, msg=f"Failed to delete connection {name}")
-        module.exit_json(**result)
-
-    if current is None:
-        result["changed"] = True
-        if module.check_mode:
-            module.exit_json(**result)
-        tags = [{"Key": k, "Value": v} for k, v in sorted(module.params["tags"].items())]
-        try:
-            arn = client.create_connection(ConnectionName=name, ProviderType=provider, Tags=tags, aws_retry=True)[
-                "ConnectionArn"
-            ]
-            current = client.get_connection(ConnectionArn=arn, aws_retry=True)["Connection"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to create connection {name}")
-        result["connection"] = camel_dict_to_snake_dict(current)
-    if current.get("ConnectionStatus") == "PENDING":
-        module.warn(
-            f"Connection {name} is PENDING: complete the handshake with {provider} in the console "
-            "(Developer Tools > Settings > Connections) before the pipeline can use it."
-        )
-    module.exit_json(**result)
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

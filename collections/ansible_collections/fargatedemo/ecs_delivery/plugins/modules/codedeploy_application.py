@@ -1,6 +1,6 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
 ---
@@ -12,7 +12,7 @@ description:
   - The compute platform of an existing application cannot change; the module fails when it differs.
   - Deleting an application deletes its deployment groups too (CodeDeploy's behaviour).
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: The application name.
@@ -75,67 +75,69 @@ tags:
   type: dict
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore  # noqa: F401
-except ImportError:
-    pass  # caught by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
-def ensure(module, client):
+@aws_call("create CodeDeploy application {name}")
+def create_application(client, name, compute_platform, tags):
+    kwargs = {"applicationName": name, "computePlatform": compute_platform}
+    if tags:
+        kwargs["tags"] = ansible_dict_to_boto3_tag_list(tags)
+    client.create_application(aws_retry=True, **kwargs)
+
+
+@aws_call("delete CodeDeploy application {name}")
+def delete_application(client, name):
+    client.delete_application(applicationName=name, aws_retry=True)
+
+
+def view(name, compute_platform, tags=None):
+    """The diff's view of an application."""
+    shown = {"application_name": name, "compute_platform": compute_platform}
+    if tags is not None:
+        shown["tags"] = tags
+    return shown
+
+
+def ensure_present(module, client):
     params = module.params
-    name = params["name"]
+    name, platform, tags = params["name"], params["compute_platform"], params["tags"]
     current = cd.get_application(client, name)
-    result = {"changed": False}
-    before = {"application_name": name, "compute_platform": current["computePlatform"]} if current else {}
-    after = {"application_name": name, "compute_platform": params["compute_platform"]}
-
-    if params["state"] == "absent":
-        after = {}
-        if current:
-            result["changed"] = True
-            if not module.check_mode:
-                client.delete_application(applicationName=name, aws_retry=True)
-        result["application"] = {}
-    elif current is None:
-        result["changed"] = True
-        if params["tags"]:
-            after["tags"] = params["tags"]
-        if module.check_mode:
-            result["application"] = after
-            result["tags"] = params["tags"] or {}
-        else:
-            kwargs = {"applicationName": name, "computePlatform": params["compute_platform"]}
-            if params["tags"]:
-                kwargs["tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
-            client.create_application(aws_retry=True, **kwargs)
+    if current is None:
+        result = {"changed": True, "application": view(name, platform), "tags": tags or {}}
+        if not module.check_mode:
+            create_application(client, name, platform, tags)
             result["application"] = camel_dict_to_snake_dict(cd.get_application(client, name) or {})
-            result["tags"] = params["tags"] or {}
+        return set_diff(module, result, {}, view(name, platform, tags or None))
+    if current.get("computePlatform") != platform:
+        raise ModuleFailure(
+            f"Application {name} has compute platform {current.get('computePlatform')}, not {platform}; the "
+            "platform cannot change: delete the application or use another name"
+        )
+    arn = cd.resource_arn(module, "application", name)
+    if tags is None:
+        changed, tags_before = False, cd.current_tags(client, arn)
+        tags_after = tags_before
     else:
-        if current.get("computePlatform") != params["compute_platform"]:
-            module.fail_json(
-                msg="Application {} has compute platform {}, not {}; the platform cannot change: delete the "
-                "application or use another name".format(
-                    name, current.get("computePlatform"), params["compute_platform"]
-                )
-            )
-        result["application"] = camel_dict_to_snake_dict(current)
-        arn = cd.resource_arn(module, "application", name)
-        if params["tags"] is not None:
-            changed, tags_before, tags_after = cd.sync_tags(module, client, arn, params["tags"], params["purge_tags"])
-            result["changed"] = changed
-        else:
-            tags_before = tags_after = cd.current_tags(client, arn)
-        result["tags"] = tags_after
-        before["tags"] = tags_before
-        after["tags"] = tags_after
-    if module._diff:
-        result["diff"] = {"before": before, "after": after}
-    return result
+        changed, tags_before, tags_after = cd.sync_tags(module, client, arn, tags, params["purge_tags"])
+    result = {"changed": changed, "application": camel_dict_to_snake_dict(current), "tags": tags_after}
+    return set_diff(module, result, view(name, platform, tags_before), view(name, platform, tags_after))
+
+
+def ensure_absent(module, client):
+    name = module.params["name"]
+    current = cd.get_application(client, name)
+    result = {"changed": current is not None, "application": {}}
+    if current is not None and not module.check_mode:
+        delete_application(client, name)
+    before = view(name, current["computePlatform"]) if current else {}
+    return set_diff(module, result, before, {})
 
 
 def main():
@@ -149,7 +151,9 @@ def main():
         ),
         supports_check_mode=True,
     )
-    cd.run_ensure(module, ensure, "Failed to manage CodeDeploy application {}".format(module.params["name"]))
+    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

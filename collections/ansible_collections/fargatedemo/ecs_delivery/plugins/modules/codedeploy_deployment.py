@@ -1,6 +1,6 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
 ---
@@ -22,15 +22,17 @@ description:
     O(wait_timeout), not by botocore's waiter, and can stop waiting at a checkpoint (O(wait_until)).
   - O(state=continued) continues a deployment waiting in Ready (C(READY_WAIT)) or in the termination wait of the
     original task set (C(TERMINATION_WAIT)); O(state=stopped) stops a deployment, by default with rollback.
-  - Ansible modules cannot stream output. To follow a long deployment, run this module with C(async) and
-    C(poll=0) and poll M(fargatedemo.ecs_delivery.codedeploy_deployment_info), which returns the same fields and
-    a one-line RV(progress) (see EXAMPLES).
+  - Ansible modules cannot stream output; RV(history) holds every progress line seen while waiting. To print
+    them as a separate step, create the deployment with O(wait_until=created) and follow it with
+    M(fargatedemo.ecs_delivery.codedeploy_deployment_info)
+    O(fargatedemo.ecs_delivery.codedeploy_deployment_info#module:wait_until), which waits with the same code
+    (see EXAMPLES).
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   state:
     description:
-      - V(present) deploys O(task_definition) (or O(task_definition_spec)).
+      - V(present) deploys O(task_definition).
       - V(continued) sends ContinueDeployment to the deployment O(deployment_id), or to the group's in-flight one.
       - V(stopped) sends StopDeployment to the deployment O(deployment_id), or to the group's in-flight one.
     type: str
@@ -52,16 +54,10 @@ options:
     type: str
   task_definition:
     description:
-      - The task definition to deploy, as an ARN or C(family:revision).
-      - Mutually exclusive with O(task_definition_spec).
+      - The task definition to deploy, as an ARN or C(family:revision); register it first, for example with
+        M(fargatedemo.ecs_delivery.ecs_taskdefinition), which compares the whole definition before registering.
+      - Required with O(state=present).
     type: str
-  task_definition_spec:
-    description:
-      - A task definition to register (the RegisterTaskDefinition request, camelCase keys as in C(taskdef.json)).
-      - A new revision is registered only when neither the live revision (when of the same family) nor the
-        family's latest active revision matches it. The comparison ignores what AWS adds (defaults such as
-        C(essential) or C(hostPort)) and the C(tags).
-    type: dict
   container_name:
     description:
       - The container receiving load balancer traffic (AppSpec C(LoadBalancerInfo.ContainerName)).
@@ -186,7 +182,7 @@ options:
     type: int
     default: 15
 notes:
-  - Check mode reports what would change and makes no change (no task definition is registered).
+  - Check mode reports what would change and makes no change.
   - The no-op decision is made on the task definition revision only; a change of network configuration or
     platform version alone does not start a deployment.
   - A deployment group whose ready option is V(STOP_DEPLOYMENT) waits in Ready until continued; waiting for
@@ -209,11 +205,11 @@ EXAMPLES = r"""
     rollback_on_timeout: true
   register: deploy
 
-- name: Register the task definition if needed, deploy it, return once production traffic is shifted
+- name: Deploy a revision, return once production traffic is shifted
   fargatedemo.ecs_delivery.codedeploy_deployment:
     application_name: AppECS-helloapp-helloapp
     deployment_group_name: DgpECS-helloapp-helloapp
-    task_definition_spec: "{{ lookup('ansible.builtin.file', 'taskdef.json') | from_json }}"
+    task_definition: helloapp:8
     container_name: helloapp
     container_port: 8000
     network_configuration:
@@ -224,55 +220,30 @@ EXAMPLES = r"""
       after_allow_test_traffic: helloapp-smoke-test
     wait_until: traffic_shifted
 
-# Progress you can follow: start the deployment in the background, then poll the info module, printing one
-# line per poll (lifecycle events, traffic weights, live target group) until the background job ends.
-- name: Start the deployment in the background
+# Create the deployment and return at once, then follow it with the info module: the same checkpoints, and
+# every progress line seen (lifecycle events, traffic weights, live target group) to print.
+- name: Start the deployment
   fargatedemo.ecs_delivery.codedeploy_deployment:
     application_name: AppECS-helloapp-helloapp
     deployment_group_name: DgpECS-helloapp-helloapp
     task_definition: "{{ task_definition_arn }}"
     container_name: helloapp
     container_port: 8000
-    wait_timeout: 3600
-    rollback_on_timeout: true
-  async: 3700
-  poll: 0
-  register: deploy_job
-  changed_when: false  # starting a job is no change; the collected result below says whether one was made
-
-- name: Follow it (tasks/follow_deployment.yml, below, includes itself until the job ends)
-  ansible.builtin.include_tasks: follow_deployment.yml
-
-# tasks/follow_deployment.yml:
-# - name: Is the background deployment task finished?
-#   ansible.builtin.async_status:
-#     jid: "{{ deploy_job.ansible_job_id }}"
-#   register: deploy_job_state
-#   failed_when: false
-# - name: Read the deployment
-#   fargatedemo.ecs_delivery.codedeploy_deployment_info:
-#     application_name: AppECS-helloapp-helloapp
-#     deployment_group_name: DgpECS-helloapp-helloapp
-#   register: progress
-# - name: Show progress
-#   ansible.builtin.debug:
-#     msg: "{{ progress.progress }}"
-# - name: Poll again until the background task ends
-#   when: not deploy_job_state.finished
-#   block:
-#     - name: Pause between polls
-#       ansible.builtin.pause:
-#         seconds: 10
-#     - name: Poll again
-#       ansible.builtin.include_tasks: follow_deployment.yml
-
-- name: Collect the result of the background deployment (fails as the module did)
-  ansible.builtin.async_status:
-    jid: "{{ deploy_job.ansible_job_id }}"
+    wait_until: created
   register: deploy
-  until: deploy.finished
-  retries: 30
-  delay: 2
+
+- name: Follow it until it succeeded
+  fargatedemo.ecs_delivery.codedeploy_deployment_info:
+    deployment_id: "{{ deploy.deployment_id }}"
+    wait_until: succeeded
+    wait_timeout: 3600
+  register: followed
+  when: deploy.deployment_id
+
+- name: Print each step
+  ansible.builtin.debug:
+    msg: "{{ followed.history | map(attribute='progress') }}"
+  when: deploy.deployment_id
 
 - name: Let a deployment waiting in Ready (STOP_DEPLOYMENT ready option) go on to production
   fargatedemo.ecs_delivery.codedeploy_deployment:
@@ -409,23 +380,33 @@ progress:
   sample: "d-ABCDEF123 InProgress | BeforeInstall ok, Install ok, AllowTestTraffic ... | helloapp-tg1 100.0%"
 appspec:
   description: The AppSpec sent (or that would be sent) with O(state=present).
-  returned: when state is present and the task definition ARN is known (not in check mode before a registration)
+  returned: when state is present
   type: dict
+history:
+  description: Each progress line seen while waiting, in order (one entry per change; see RV(progress)).
+  returned: when the module waited for a deployment
+  type: list
+  elements: dict
+  contains:
+    elapsed_seconds:
+      description: Seconds since the wait started.
+      type: float
+    status:
+      description: The deployment's status then.
+      type: str
+    progress:
+      description: The progress line then.
+      type: str
 checkpoint_reached:
   description: Whether O(wait_until) was reached.
   returned: always
   type: bool
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore  # noqa: F401
-except ImportError:
-    pass  # caught by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 HOOK_OPTIONS = {
     "before_install": "BeforeInstall",
@@ -437,8 +418,38 @@ HOOK_OPTIONS = {
 EMPTY_SUMMARY = cd.summarise({})
 
 
-class Deployer:
-    """The module's logic on three clients (codedeploy, ecs, elbv2), each wrapped with a retry decorator."""
+# -- AWS calls ----------------------------------------------------------------------------------
+
+
+@aws_call("describe task definition {name}")
+def describe_task_definition(ecs, name):
+    return ecs.describe_task_definition(taskDefinition=name, aws_retry=True)["taskDefinition"]
+
+
+@aws_call(
+    "create a deployment for deployment group {group_name}",
+    # Another deployment started since the group's in-flight ones were listed.
+    explain={"DeploymentLimitExceededException": "Another deployment is in progress for deployment group {group_name}"},
+)
+def create_deployment(client, group_name, request):
+    return client.create_deployment(aws_retry=True, **request)["deploymentId"]
+
+
+@aws_call("continue deployment {deployment_id}")
+def continue_deployment(client, deployment_id, wait_type):
+    client.continue_deployment(deploymentId=deployment_id, deploymentWaitType=wait_type, aws_retry=True)
+
+
+@aws_call("stop deployment {deployment_id}", missing="DeploymentAlreadyCompletedException")
+def stop_deployment(client, deployment_id, auto_rollback):
+    client.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=auto_rollback, aws_retry=True)
+
+
+class Release:
+    """The module on three clients (codedeploy, ecs, elbv2), each wrapped with a retry decorator.
+
+    Its steps return results and raise ModuleFailure; ``main`` ends the module.
+    """
 
     def __init__(self, module, codedeploy, ecs, elbv2):
         self.module = module
@@ -449,96 +460,117 @@ class Deployer:
         self.group = None
         self.changed = False
 
-    # -- helpers -----------------------------------------------------------------------------
+    # -- results ---------------------------------------------------------------------------------
 
-    def fail(self, msg, summary=None, **extra):
+    def failure(self, msg, summary=None, **extra):
         result = dict(EMPTY_SUMMARY)
         result.update(summary or {})
         result.update(extra)
-        result.pop("changed", None)
-        self.module.fail_json(msg=msg, changed=self.changed, **result)
+        result["changed"] = self.changed
+        return ModuleFailure(msg, **result)
 
-    def exit(self, summary, **extra):
-        result = dict(summary)
-        result.update(extra)
-        self.module.exit_json(changed=self.changed, **result)
+    def result(self, summary, **extra):
+        return dict(summary, changed=self.changed, **extra)
+
+    # -- reads -----------------------------------------------------------------------------------
 
     def load_group(self, application_name, group_name):
-        try:
-            group = cd.get_deployment_group(self.cd, application_name, group_name)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Failed to read deployment group {group_name}")
+        """The deployment group; None in check mode when it does not exist yet (an earlier task may create it)."""
+        group = cd.get_deployment_group(self.cd, application_name, group_name)
         if group is None and self.module.check_mode:
-            # In check mode the group may be one an earlier task would have created: report, do not fail.
-            self.changed = self.params["state"] == "present"
-            self.exit(
-                EMPTY_SUMMARY,
-                checkpoint_reached=False,
-                msg=f"Deployment group '{group_name}' does not exist (yet); nothing to read in check mode",
-            )
+            return None
         if group is None:
-            self.fail(
+            raise self.failure(
                 f"Deployment group '{group_name}' of application '{application_name}' does not exist (create it with "
                 "fargatedemo.ecs_delivery.codedeploy_deployment_group)"
             )
         if group.get("computePlatform") not in (None, "ECS"):
-            self.fail(f"Deployment group '{group_name}' is not an ECS deployment group")
+            raise self.failure(f"Deployment group '{group_name}' is not an ECS deployment group")
         self.group = group
         return group
 
+    def no_group(self, group_name):
+        self.changed = self.params["state"] == "present"
+        return self.result(
+            EMPTY_SUMMARY,
+            checkpoint_reached=False,
+            msg=f"Deployment group '{group_name}' does not exist (yet); nothing to read in check mode",
+        )
+
     def describe(self, deployment_id, with_listener=False):
         listener = cd.prod_listener_of(self.group) if with_listener else None
-        try:
-            return cd.describe(self.cd, deployment_id, self.elbv2 if listener else None, listener)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Failed to read deployment {deployment_id}")
+        return cd.describe(self.cd, deployment_id, self.elbv2 if listener else None, listener)
 
     def wait(self, deployment_id, checkpoint, timeout):
-        """Poll until the checkpoint or a final status; returns (deployment, summary, reached, timed_out)."""
-
-        def fetch():
-            return self.describe(deployment_id)
-
-        def done(state):
-            deployment, summary = state
-            return summary["finished"] or cd.checkpoint_reached(checkpoint, deployment, summary["lifecycle_events"])
-
-        if checkpoint == "created" or timeout <= 0:
-            state, timed_out = fetch(), False
-        else:
-            state, timed_out = cd.poll(fetch, done, timeout, maximum=self.params["poll_max_delay"])
-        deployment, summary = self.describe(deployment_id, with_listener=True)
-        reached = cd.checkpoint_reached(checkpoint, deployment, summary["lifecycle_events"])
-        if checkpoint != "created" and timeout <= 0:
-            reached = False
-        return deployment, summary, reached, timed_out
+        """Follow to the checkpoint or a final status: (deployment, summary, reached, timed_out, history)."""
+        return cd.follow(
+            self.cd,
+            deployment_id,
+            checkpoint,
+            timeout,
+            self.elbv2,
+            cd.prod_listener_of(self.group),
+            self.params["poll_max_delay"],
+        )
 
     def find_target(self):
-        """The deployment to continue/stop: deployment_id, else the group's newest in-flight one."""
+        """The deployment to continue/stop: deployment_id, else the group's newest in-flight one.
+
+        Returns (deployment id or None, group found)."""
         if self.params["deployment_id"]:
-            deployment, summary = self.describe(self.params["deployment_id"])
-            self.load_group(deployment["applicationName"], deployment["deploymentGroupName"])
-            return self.params["deployment_id"]
-        self.load_group(self.params["application_name"], self.params["deployment_group_name"])
-        try:
-            flying = cd.in_flight_deployments(
-                self.cd, self.params["application_name"], self.params["deployment_group_name"]
-            )
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg="Failed to list deployments")
-        return flying[0]["deploymentId"] if flying else None
+            deployment, _summary = self.describe(self.params["deployment_id"])
+            found = self.load_group(deployment["applicationName"], deployment["deploymentGroupName"])
+            return self.params["deployment_id"], found is not None
+        if self.load_group(self.params["application_name"], self.params["deployment_group_name"]) is None:
+            return None, False
+        flying = cd.in_flight_deployments(
+            self.cd, self.params["application_name"], self.params["deployment_group_name"]
+        )
+        return (flying[0]["deploymentId"] if flying else None), True
+
+    def rollback_of(self, deployment_id):
+        """A deployment whose rollbackInfo says it rolls back ``deployment_id`` (in flight), if any."""
+        flying = cd.in_flight_deployments(self.cd, self.group["applicationName"], self.group["deploymentGroupName"])
+        for deployment in flying:
+            if (deployment.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId") == deployment_id:
+                return deployment["deploymentId"]
+        return None
+
+    # -- task definition and AppSpec -----------------------------------------------------------------
+
+    def resolve_task_definition(self):
+        """The task definition ARN to deploy, its container and port checked."""
+        params = self.params
+        taskdef = describe_task_definition(self.ecs, params["task_definition"])
+        cd.check_container(taskdef, params["container_name"], params["container_port"], taskdef["taskDefinitionArn"])
+        return taskdef["taskDefinitionArn"]
+
+    def appspec(self, arn):
+        params = self.params
+        hooks = {HOOK_OPTIONS[k]: v for k, v in (params["hooks"] or {}).items() if v}
+        return cd.build_appspec(
+            arn,
+            params["container_name"],
+            params["container_port"],
+            platform_version=params["platform_version"],
+            network_configuration=params["network_configuration"],
+            capacity_provider_strategy=params["capacity_provider_strategy"],
+            hooks=hooks,
+        )
+
+    # -- outcome -------------------------------------------------------------------------------------
 
     def finish(self, deployment_id, checkpoint, timeout, **extra):
-        """Wait for a checkpoint and exit/fail accordingly (rollback_on_timeout included)."""
-        deployment, summary, reached, timed_out = self.wait(deployment_id, checkpoint, timeout)
-        extra["checkpoint_reached"] = reached
+        """Wait for a checkpoint; the result, or ModuleFailure (rollback_on_timeout included)."""
+        _deployment, summary, reached, timed_out, history = self.wait(deployment_id, checkpoint, timeout)
+        extra.update(checkpoint_reached=reached, history=history)
         if summary["status"] in ("Failed", "Stopped"):
             msg = "Deployment {} {}".format(deployment_id, summary["status"].lower())
             if summary.get("error") and summary["error"].get("message"):
                 msg += ": {}".format(summary["error"]["message"])
             if summary.get("rollback_deployment_id"):
                 msg += " (rolled back by deployment {})".format(summary["rollback_deployment_id"])
-            self.fail(msg, summary, **extra)
+            raise self.failure(msg, summary, **extra)
         if timed_out and not reached:
             msg = "Timed out after {} s waiting for deployment {} to reach '{}' (status {})".format(
                 timeout, deployment_id, checkpoint, summary["status"]
@@ -550,142 +582,47 @@ class Deployer:
                     msg += " (rollback deployment {})".format(summary["rollback_deployment_id"])
             else:
                 msg += "; the deployment goes on"
-            self.fail(msg, summary, **extra)
-        self.exit(summary, **extra)
+            raise self.failure(msg, summary, **extra)
+        return self.result(summary, **extra)
 
     def stop(self, deployment_id, auto_rollback, timeout):
         """StopDeployment, then wait (bounded) for the stop to finish; returns the summary."""
-        try:
-            self.cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=auto_rollback, aws_retry=True)
-        except is_boto3_error_code("DeploymentAlreadyCompletedException"):
-            pass
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to stop deployment {deployment_id}")
+        stop_deployment(self.cd, deployment_id, auto_rollback)
         self.changed = True
-
-        def fetch():
-            return self.describe(deployment_id)
-
-        def done(state):
-            return state[1]["finished"]
-
         if timeout > 0:
-            cd.poll(fetch, done, timeout, maximum=self.params["poll_max_delay"])
+            cd.poll(
+                lambda: self.describe(deployment_id),
+                lambda state: state[1]["finished"],
+                timeout,
+                maximum=self.params["poll_max_delay"],
+            )
         summary = self.describe(deployment_id, with_listener=True)[1]
         if auto_rollback and not summary.get("rollback_deployment_id"):
             summary["rollback_deployment_id"] = self.rollback_of(deployment_id)
         return summary
 
-    def rollback_of(self, deployment_id):
-        """A deployment whose rollbackInfo says it rolls back ``deployment_id`` (in flight), if any."""
-        try:
-            flying = cd.in_flight_deployments(self.cd, self.group["applicationName"], self.group["deploymentGroupName"])
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg="Failed to list deployments")
-        for deployment in flying:
-            if (deployment.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId") == deployment_id:
-                return deployment["deploymentId"]
-        return None
-
-    # -- task definition -------------------------------------------------------------------------
-
-    def describe_task_definition(self, name, missing_ok=False):
-        try:
-            return self.ecs.describe_task_definition(taskDefinition=name, aws_retry=True)["taskDefinition"]
-        except is_boto3_error_code("ClientException") as e:
-            if missing_ok:
-                return None
-            self.module.fail_json_aws(e, msg=f"Task definition {name} not found")
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe task definition {name}")
-
-    def resolve_task_definition(self, live):
-        """The task definition ARN to deploy, or None when task_definition_spec must be registered.
-
-        A spec matching the live revision, else the family's latest active revision, reuses it.
-        """
-        params = self.params
-        if params["task_definition"]:
-            taskdef = self.describe_task_definition(params["task_definition"])
-            self.check_container(taskdef, taskdef["taskDefinitionArn"])
-            return taskdef["taskDefinitionArn"]
-        spec = params["task_definition_spec"]
-        candidates = []
-        if live and live.split("/")[-1].split(":")[0] == spec["family"]:
-            candidates.append(live)
-        candidates.append(spec["family"])
-        for name in candidates:
-            current = self.describe_task_definition(name, missing_ok=True)
-            if current and current.get("status", "ACTIVE") == "ACTIVE" and cd.task_definition_matches(spec, current):
-                return current["taskDefinitionArn"]
-        return None
-
-    def register_task_definition(self):
-        spec = self.params["task_definition_spec"]
-        try:
-            registered = self.ecs.register_task_definition(aws_retry=True, **spec)["taskDefinition"]
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg="Failed to register task definition {}".format(spec["family"]))
-        self.changed = True
-        return registered["taskDefinitionArn"]
-
-    def check_container(self, taskdef, label):
-        try:
-            cd.check_container(taskdef, self.params["container_name"], self.params["container_port"], label)
-        except cd.CodeDeployError as e:
-            self.fail(e.msg)
-
-    # -- actions ---------------------------------------------------------------------------------
-
-    def appspec(self, arn):
-        params = self.params
-        hooks = {HOOK_OPTIONS[k]: v for k, v in (params["hooks"] or {}).items() if v}
-        try:
-            return cd.build_appspec(
-                arn,
-                params["container_name"],
-                params["container_port"],
-                platform_version=params["platform_version"],
-                network_configuration=params["network_configuration"],
-                capacity_provider_strategy=params["capacity_provider_strategy"],
-                hooks=hooks,
-            )
-        except cd.CodeDeployError as e:
-            self.fail(e.msg)
+    # -- states --------------------------------------------------------------------------------------
 
     def present(self):
         params = self.params
-        if params["task_definition_spec"]:
-            # The naming trap, caught before any AWS call.
-            family = params["task_definition_spec"].get("family")
-            if not family:
-                self.fail("task_definition_spec must have a 'family'")
-            self.check_container(params["task_definition_spec"], f"task_definition_spec (family {family})")
         group = self.load_group(params["application_name"], params["deployment_group_name"])
+        if group is None:
+            return self.no_group(params["deployment_group_name"])
         cluster, service = cd.ecs_service_of(group)
-        try:
-            live = cd.live_task_definition(self.ecs, cluster, service) if cluster else None
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg="Failed to describe the ECS service")
-        arn = self.resolve_task_definition(live)
-        try:
-            flying = cd.in_flight_deployments(self.cd, params["application_name"], params["deployment_group_name"])
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg="Failed to list the deployment group's deployments")
-        extra = {"task_definition_arn": arn, "live_task_definition_arn": live}
-        if arn:
-            extra["appspec"] = self.appspec(arn)
-        timeout = params["wait_timeout"]
-        checkpoint = params["wait_until"]
+        live = cd.live_task_definition(self.ecs, cluster, service) if cluster else None
+        arn = self.resolve_task_definition()
+        flying = cd.in_flight_deployments(self.cd, params["application_name"], params["deployment_group_name"])
+        extra = {"task_definition_arn": arn, "live_task_definition_arn": live, "appspec": self.appspec(arn)}
+        timeout, checkpoint = params["wait_timeout"], params["wait_until"]
 
-        same = [d for d in flying if arn and cd.task_definition_of_revision(d.get("revision")) == arn]
+        same = [d for d in flying if cd.task_definition_of_revision(d.get("revision")) == arn]
         if same:
             # A deployment of this very revision is running: follow it rather than start another.
-            self.finish(same[0]["deploymentId"], checkpoint, timeout, **extra)
+            return self.finish(same[0]["deploymentId"], checkpoint, timeout, **extra)
         if flying:
             other = flying[0]
             if params["if_in_progress"] == "fail":
-                self.fail(
+                raise self.failure(
                     "Deployment {} ({}) is in progress for deployment group {}; wait for it "
                     "(if_in_progress=wait), or stop it (state=stopped) first".format(
                         other["deploymentId"], other.get("status"), params["deployment_group_name"]
@@ -695,38 +632,30 @@ class Deployer:
                 )
             if self.module.check_mode:
                 self.changed = True
-                self.exit(EMPTY_SUMMARY, in_progress_deployment_id=other["deploymentId"], **extra)
-            _, summary, _, timed_out = self.wait(other["deploymentId"], "succeeded", timeout)
+                return self.result(EMPTY_SUMMARY, in_progress_deployment_id=other["deploymentId"], **extra)
+            _deployment, summary, _reached, timed_out, _history = self.wait(other["deploymentId"], "succeeded", timeout)
             if timed_out and not summary["finished"]:
-                self.fail(
+                raise self.failure(
                     "Timed out after {} s waiting for deployment {} to finish before deploying".format(
                         timeout, other["deploymentId"]
                     ),
                     in_progress_deployment_id=other["deploymentId"],
                     **extra,
                 )
-            try:
-                live = cd.live_task_definition(self.ecs, cluster, service)
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-                self.module.fail_json_aws(e, msg="Failed to describe the ECS service")
-            extra["live_task_definition_arn"] = live
+            live = extra["live_task_definition_arn"] = cd.live_task_definition(self.ecs, cluster, service)
 
-        if arn and live == arn:
+        if live == arn:
             summary = dict(EMPTY_SUMMARY)
             last = (group.get("lastSuccessfulDeployment") or {}).get("deploymentId")
             if last:
-                _, last_summary = self.describe(last, with_listener=True)
+                _deployment, last_summary = self.describe(last, with_listener=True)
                 if last_summary.get("task_definition_arn") in (None, arn):
                     summary = last_summary
-            self.exit(summary, checkpoint_reached=True, msg=f"Task definition {arn} is already live", **extra)
+            return self.result(summary, checkpoint_reached=True, msg=f"Task definition {arn} is already live", **extra)
 
+        self.changed = True
         if self.module.check_mode:
-            self.changed = True
-            self.exit(EMPTY_SUMMARY, checkpoint_reached=False, would_register_task_definition=arn is None, **extra)
-
-        if arn is None:
-            arn = self.register_task_definition()
-            extra.update(task_definition_arn=arn, appspec=self.appspec(arn))
+            return self.result(EMPTY_SUMMARY, checkpoint_reached=False, **extra)
         request = {
             "applicationName": params["application_name"],
             "deploymentGroupName": params["deployment_group_name"],
@@ -736,56 +665,47 @@ class Deployer:
             request["deploymentConfigName"] = params["deployment_config_name"]
         if params["description"]:
             request["description"] = params["description"]
-        try:
-            deployment_id = self.cd.create_deployment(aws_retry=True, **request)["deploymentId"]
-        except is_boto3_error_code("DeploymentLimitExceededException") as e:
-            self.module.fail_json_aws(
-                e,
-                msg="Another deployment is in progress for deployment group {}".format(params["deployment_group_name"]),
-            )
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg="Failed to create the deployment")
-        self.changed = True
-        self.finish(deployment_id, checkpoint, timeout, **extra)
+        deployment_id = create_deployment(self.cd, params["deployment_group_name"], request)
+        return self.finish(deployment_id, checkpoint, timeout, **extra)
 
     def continued(self):
-        deployment_id = self.find_target()
+        deployment_id, found = self.find_target()
+        if not found:
+            return self.no_group(self.params["deployment_group_name"])
         if deployment_id is None:
-            self.exit(EMPTY_SUMMARY, checkpoint_reached=False, msg="No deployment in flight")
-        deployment, summary = self.describe(deployment_id)
+            return self.result(EMPTY_SUMMARY, checkpoint_reached=False, msg="No deployment in flight")
+        _deployment, summary = self.describe(deployment_id)
         if summary["finished"]:
-            self.exit(summary, checkpoint_reached=summary["status"] == "Succeeded")
+            return self.result(summary, checkpoint_reached=summary["status"] == "Succeeded")
         wait_type = self.params["wait_type"]
         if wait_type == "auto":
             wait_type = summary["waiting_for"]
             if wait_type is None:
-                self.fail(
+                raise self.failure(
                     "Deployment {} is {} and not waiting for a continue (neither in Ready nor in the termination "
                     "wait); wait for it first (state=present or wait_until), or set wait_type".format(
                         deployment_id, summary["status"]
                     ),
                     summary,
                 )
-        if self.module.check_mode:
-            self.changed = True
-            self.exit(summary, checkpoint_reached=False, wait_type=wait_type)
-        try:
-            self.cd.continue_deployment(deploymentId=deployment_id, deploymentWaitType=wait_type, aws_retry=True)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Failed to continue deployment {deployment_id}")
         self.changed = True
-        self.finish(deployment_id, self.params["wait_until"], self.params["wait_timeout"], wait_type=wait_type)
+        if self.module.check_mode:
+            return self.result(summary, checkpoint_reached=False, wait_type=wait_type)
+        continue_deployment(self.cd, deployment_id, wait_type)
+        return self.finish(deployment_id, self.params["wait_until"], self.params["wait_timeout"], wait_type=wait_type)
 
     def stopped(self):
-        deployment_id = self.find_target()
+        deployment_id, found = self.find_target()
+        if not found:
+            return self.no_group(self.params["deployment_group_name"])
         if deployment_id is None:
-            self.exit(EMPTY_SUMMARY, checkpoint_reached=False, msg="No deployment in flight")
-        deployment, summary = self.describe(deployment_id, with_listener=True)
+            return self.result(EMPTY_SUMMARY, checkpoint_reached=False, msg="No deployment in flight")
+        _deployment, summary = self.describe(deployment_id, with_listener=True)
         if summary["finished"]:
-            self.exit(summary, checkpoint_reached=True)
+            return self.result(summary, checkpoint_reached=True)
         if self.module.check_mode:
             self.changed = True
-            self.exit(summary, checkpoint_reached=False)
+            return self.result(summary, checkpoint_reached=False)
         timeout = self.params["wait_timeout"]
         started = cd.time.monotonic()
         summary = self.stop(deployment_id, self.params["auto_rollback"], timeout)
@@ -793,10 +713,15 @@ class Deployer:
         rollback_id = summary.get("rollback_deployment_id")
         if rollback_id and self.params["wait_until"] == "succeeded" and timeout > 0:
             remaining = max(0, timeout - (cd.time.monotonic() - started))
-            _, rollback, reached, _ = self.wait(rollback_id, "succeeded", remaining)
+            _deployment, rollback, reached, _timed_out, _history = self.wait(rollback_id, "succeeded", remaining)
             extra["rollback"] = rollback
             extra["checkpoint_reached"] = reached
-        self.exit(summary, **extra)
+        return self.result(summary, **extra)
+
+
+def act(module, release):
+    """state=present deploys, continued continues, stopped stops: the Release method of that name."""
+    return getattr(release, module.params["state"])()
 
 
 def main():
@@ -806,7 +731,6 @@ def main():
         deployment_group_name=dict(type="str"),
         deployment_id=dict(type="str"),
         task_definition=dict(type="str"),
-        task_definition_spec=dict(type="dict"),
         container_name=dict(type="str"),
         container_port=dict(type="int"),
         platform_version=dict(type="str"),
@@ -841,11 +765,10 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[("task_definition", "task_definition_spec"), ("deployment_id", "application_name")],
+        mutually_exclusive=[("deployment_id", "application_name")],
         required_together=[("application_name", "deployment_group_name")],
         required_if=[
-            ("state", "present", ("application_name", "container_name", "container_port")),
-            ("state", "present", ("task_definition", "task_definition_spec"), True),
+            ("state", "present", ("application_name", "task_definition", "container_name", "container_port")),
             ("state", "continued", ("deployment_id", "application_name"), True),
             ("state", "stopped", ("deployment_id", "application_name"), True),
         ],
@@ -853,13 +776,13 @@ def main():
     if module.params["state"] == "present" and module.params["deployment_id"]:
         module.fail_json(msg="deployment_id is for state=continued or state=stopped; state=present deploys anew")
     retry = AWSRetry.jittered_backoff()
-    deployer = Deployer(
+    release = Release(
         module,
         module.client("codedeploy", retry_decorator=retry),
         module.client("ecs", retry_decorator=retry),
         module.client("elbv2", retry_decorator=retry),
     )
-    getattr(deployer, module.params["state"])()
+    run(module, act, release)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
 ---
@@ -17,7 +17,7 @@ description:
   - Deployment configurations cannot be changed. When one exists with other settings the module fails; delete it
     (no deployment group may use it) or choose another name.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: The configuration name.
@@ -106,36 +106,46 @@ deployment_config:
       time_based_canary: {canary_percentage: 20, canary_interval: 5}
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore  # noqa: F401
-except ImportError:
-    pass  # caught by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
+
+
+@aws_call("create deployment configuration {name}")
+def create_deployment_config(client, name, request):
+    client.create_deployment_config(deploymentConfigName=name, aws_retry=True, **request)
+
+
+@aws_call(
+    "delete deployment configuration {name}",
+    explain={"DeploymentConfigInUseException": "Deployment configuration {name} is used by a deployment group"},
+)
+def delete_deployment_config(client, name):
+    client.delete_deployment_config(deploymentConfigName=name, aws_retry=True)
 
 
 def desired_config(params):
-    """The CreateDeploymentConfig fields (less the name) from module params; raises CodeDeployError."""
+    """The CreateDeploymentConfig fields (less the name) from module params; raises ModuleFailure."""
     request = {"computePlatform": params["compute_platform"]}
     routing = params.get("traffic_routing")
     if params["compute_platform"] == "Server":
         if not params.get("minimum_healthy_hosts"):
-            raise cd.CodeDeployError("minimum_healthy_hosts is required for a Server deployment configuration")
+            raise ModuleFailure("minimum_healthy_hosts is required for a Server deployment configuration")
         mhh = params["minimum_healthy_hosts"]
         request["minimumHealthyHosts"] = {"type": mhh["type"], "value": int(mhh["value"])}
         return request
     if not routing:
-        raise cd.CodeDeployError("traffic_routing is required for an ECS or Lambda deployment configuration")
+        raise ModuleFailure("traffic_routing is required for an ECS or Lambda deployment configuration")
     kind = routing["type"]
     config = {"type": kind}
     if kind != "AllAtOnce":
         if routing.get("percentage") is None or routing.get("interval_minutes") is None:
-            raise cd.CodeDeployError(f"traffic_routing type {kind} needs percentage and interval_minutes")
+            raise ModuleFailure(f"traffic_routing type {kind} needs percentage and interval_minutes")
         if not 0 < int(routing["percentage"]) < 100:
-            raise cd.CodeDeployError("traffic_routing.percentage must be between 1 and 99")
+            raise ModuleFailure("traffic_routing.percentage must be between 1 and 99")
         if kind == "TimeBasedCanary":
             config["timeBasedCanary"] = {
                 "canaryPercentage": int(routing["percentage"]),
@@ -174,53 +184,44 @@ def normalise_config(info):
     return view
 
 
-def ensure(module, client):
-    params = module.params
-    name = params["name"]
-    result = {"changed": False, "predefined": name.startswith(cd.PREDEFINED_CONFIG_PREFIX)}
-    if result["predefined"]:
-        # AWS-managed: never created nor deleted. Read it for information only.
-        result["deployment_config"] = camel_dict_to_snake_dict(
-            cd.get_deployment_config(client, name) or {"deploymentConfigName": name}
-        )
-        return result
+def ensure_predefined(module, client):
+    """AWS-managed (CodeDeployDefault.*): never created nor deleted; read for information only."""
+    name = module.params["name"]
+    config = cd.get_deployment_config(client, name) or {"deploymentConfigName": name}
+    return {"changed": False, "predefined": True, "deployment_config": camel_dict_to_snake_dict(config)}
+
+
+def ensure_present(module, client):
+    name = module.params["name"]
+    request = desired_config(module.params)
+    after = normalise_config(request)
     current = cd.get_deployment_config(client, name)
-    before = normalise_config(current) if current else {}
-    if params["state"] == "absent":
-        after = {}
-        if current:
-            result["changed"] = True
-            if not module.check_mode:
-                try:
-                    client.delete_deployment_config(deploymentConfigName=name, aws_retry=True)
-                except is_boto3_error_code("DeploymentConfigInUseException") as e:
-                    module.fail_json_aws(e, msg=f"Deployment configuration {name} is used by a deployment group")
-        result["deployment_config"] = {}
-    else:
-        try:
-            request = desired_config(params)
-        except cd.CodeDeployError as e:
-            module.fail_json(msg=e.msg)
-        after = normalise_config(request)
-        if current is None:
-            result["changed"] = True
-            if module.check_mode:
-                result["deployment_config"] = camel_dict_to_snake_dict(dict(request, deploymentConfigName=name))
-            else:
-                client.create_deployment_config(deploymentConfigName=name, aws_retry=True, **request)
-                result["deployment_config"] = camel_dict_to_snake_dict(cd.get_deployment_config(client, name) or {})
-        elif before != after:
-            module.fail_json(
-                msg=f"Deployment configuration {name} exists with other settings ({before}) than wanted "
-                f"({after}); deployment configurations cannot change: delete it (state=absent, once no "
-                "deployment group uses it) or use another name",
-                deployment_config=camel_dict_to_snake_dict(current),
-            )
-        else:
-            result["deployment_config"] = camel_dict_to_snake_dict(current)
-    if module._diff:
-        result["diff"] = {"before": before, "after": after}
-    return result
+    result = {"changed": current is None, "predefined": False}
+    if current is None:
+        result["deployment_config"] = camel_dict_to_snake_dict(dict(request, deploymentConfigName=name))
+        if not module.check_mode:
+            create_deployment_config(client, name, request)
+            result["deployment_config"] = camel_dict_to_snake_dict(cd.get_deployment_config(client, name) or {})
+        return set_diff(module, result, {}, after)
+    before = normalise_config(current)
+    if before != after:
+        raise ModuleFailure(
+            f"Deployment configuration {name} exists with other settings ({before}) than wanted "
+            f"({after}); deployment configurations cannot change: delete it (state=absent, once no "
+            "deployment group uses it) or use another name",
+            deployment_config=camel_dict_to_snake_dict(current),
+        )
+    result["deployment_config"] = camel_dict_to_snake_dict(current)
+    return set_diff(module, result, before, after)
+
+
+def ensure_absent(module, client):
+    name = module.params["name"]
+    current = cd.get_deployment_config(client, name)
+    result = {"changed": current is not None, "predefined": False, "deployment_config": {}}
+    if current is not None and not module.check_mode:
+        delete_deployment_config(client, name)
+    return set_diff(module, result, normalise_config(current) if current else {}, {})
 
 
 def main():
@@ -248,7 +249,12 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("traffic_routing", "minimum_healthy_hosts")],
     )
-    cd.run_ensure(module, ensure, "Failed to manage deployment configuration {}".format(module.params["name"]))
+    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
+    if module.params["name"].startswith(cd.PREDEFINED_CONFIG_PREFIX):
+        ensure = ensure_predefined
+    else:
+        ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

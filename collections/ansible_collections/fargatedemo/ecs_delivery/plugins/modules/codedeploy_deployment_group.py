@@ -1,6 +1,6 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 DOCUMENTATION = r"""
 ---
@@ -14,7 +14,7 @@ description:
   - The application must exist (M(fargatedemo.ecs_delivery.codedeploy_application), compute platform ECS) and
     the ECS service must use the C(CODE_DEPLOY) deployment controller.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   application_name:
     description: The CodeDeploy application.
@@ -171,82 +171,84 @@ tags:
   type: dict
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore  # noqa: F401
-except ImportError:
-    pass  # caught by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
+
+
+@aws_call("create deployment group {name} of application {app}")
+def create_deployment_group(client, app, name, request, tags):
+    kwargs = dict(request, applicationName=app, deploymentGroupName=name)
+    if tags:
+        kwargs["tags"] = ansible_dict_to_boto3_tag_list(tags)
+    client.create_deployment_group(aws_retry=True, **kwargs)
+
+
+@aws_call("update deployment group {name} of application {app}")
+def update_deployment_group(client, app, name, request):
+    client.update_deployment_group(applicationName=app, currentDeploymentGroupName=name, aws_retry=True, **request)
+
+
+@aws_call("delete deployment group {name} of application {app}")
+def delete_deployment_group(client, app, name):
+    client.delete_deployment_group(applicationName=app, deploymentGroupName=name, aws_retry=True)
 
 
 def role_arn(module, role):
+    """An IAM role ARN from a name, in the caller's account and partition."""
     if role.startswith("arn:"):
         return role
     account_id, partition = get_aws_account_info(module)
     return f"arn:{partition}:iam::{account_id}:role/{role}"
 
 
-def ensure(module, client):
+def ensure_present(module, client):
     params = module.params
-    app, name = params["application_name"], params["name"]
-    current = cd.get_deployment_group(client, app, name)
-    before = cd.normalise_deployment_group(current) if current else {}
-    result = {"changed": False}
-
-    if params["state"] == "absent":
-        if current:
-            result["changed"] = True
-            if not module.check_mode:
-                client.delete_deployment_group(applicationName=app, deploymentGroupName=name, aws_retry=True)
-        result["deployment_group"] = {}
-        if module._diff:
-            result["diff"] = {"before": before, "after": {}}
-        return result
-
+    app, name, tags = params["application_name"], params["name"], params["tags"]
     if len(params["target_group_names"]) != 2:
-        module.fail_json(msg="target_group_names must name exactly two target groups (the blue/green pair)")
-    wanted = dict(params, service_role_arn=role_arn(module, params["service_role"]))
-    request = cd.deployment_group_request(wanted)
+        raise ModuleFailure("target_group_names must name exactly two target groups (the blue/green pair)")
+    request = cd.deployment_group_request(dict(params, service_role_arn=role_arn(module, params["service_role"])))
     after = cd.normalise_deployment_group(request)
-    result["settings"] = after
-
+    current = cd.get_deployment_group(client, app, name)
+    result = {"changed": False, "settings": after}
+    if tags is not None:
+        result["tags"] = tags
     if current is None:
         result["changed"] = True
         if not module.check_mode:
-            kwargs = dict(request, applicationName=app, deploymentGroupName=name)
-            if params["tags"]:
-                kwargs["tags"] = ansible_dict_to_boto3_tag_list(params["tags"])
-            client.create_deployment_group(aws_retry=True, **kwargs)
-        if params["tags"] is not None:
-            result["tags"] = params["tags"]
+            create_deployment_group(client, app, name, request, tags)
+        before = {}
     else:
+        before = cd.normalise_deployment_group(current)
         if before != after:
             result["changed"] = True
             if not module.check_mode:
-                client.update_deployment_group(
-                    applicationName=app, currentDeploymentGroupName=name, aws_retry=True, **request
-                )
-        if params["tags"] is not None:
+                update_deployment_group(client, app, name, request)
+        if tags is not None:
             arn = cd.resource_arn(module, "deploymentgroup", f"{app}/{name}")
-            tags_changed, tags_before, tags_after = cd.sync_tags(
-                module, client, arn, params["tags"], params["purge_tags"]
-            )
+            tags_changed, tags_before, result["tags"] = cd.sync_tags(module, client, arn, tags, params["purge_tags"])
             result["changed"] = result["changed"] or tags_changed
-            result["tags"] = tags_after
-            before = dict(before, tags=tags_before)
-            after = dict(after, tags=tags_after)
+            before, after = dict(before, tags=tags_before), dict(after, tags=result["tags"])
     if module.check_mode and result["changed"]:
-        result["deployment_group"] = camel_dict_to_snake_dict(dict(current or {}, **request))
+        group = dict(current or {}, **request)
     else:
         group = cd.get_deployment_group(client, app, name) if result["changed"] else current
-        result["deployment_group"] = camel_dict_to_snake_dict(group or {})
-    if module._diff:
-        result["diff"] = {"before": before, "after": after}
-    return result
+    result["deployment_group"] = camel_dict_to_snake_dict(group or {})
+    return set_diff(module, result, before, after)
+
+
+def ensure_absent(module, client):
+    app, name = module.params["application_name"], module.params["name"]
+    current = cd.get_deployment_group(client, app, name)
+    result = {"changed": current is not None, "deployment_group": {}}
+    if current is not None and not module.check_mode:
+        delete_deployment_group(client, app, name)
+    return set_diff(module, result, cd.normalise_deployment_group(current) if current else {}, {})
 
 
 def main():
@@ -287,7 +289,9 @@ def main():
             )
         ],
     )
-    cd.run_ensure(module, ensure, "Failed to manage deployment group {}".format(module.params["name"]))
+    client = module.client("codedeploy", retry_decorator=AWSRetry.jittered_backoff())
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

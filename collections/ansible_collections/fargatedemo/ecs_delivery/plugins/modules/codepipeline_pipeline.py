@@ -1,18 +1,16 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: community.aws.codepipeline (10.0.0) calls UpdatePipeline on every run (changed every
 # time, and a new pipeline version each run) and has no check mode or V2 options (pipeline type,
 # triggers, variables, execution mode). This one reads the pipeline first and updates only on a difference.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: codepipeline_pipeline
 short_description: Create, update or delete an AWS CodePipeline pipeline (V1 or V2), comparing first
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates a pipeline, or calls C(UpdatePipeline) only when the declared structure differs from the
     current one, or deletes it. Tags are applied with C(TagResource)/C(UntagResource).
@@ -22,7 +20,7 @@ description:
   - Defaults AWS fills in (C(runOrder) 1, empty artifact lists and configuration) are filled in before
     comparing, so an unchanged declaration never updates the pipeline.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   name:
     description: Name of the pipeline.
@@ -137,15 +135,10 @@ differences:
 
 import copy
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import compare
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import aws_call, run
 
 
 def config_value(value):
@@ -183,26 +176,89 @@ def desired_declaration(params):
     return {k: v for k, v in declaration.items() if v is not None}
 
 
-def get_pipeline(module, client, name):
-    try:
-        answer = client.get_pipeline(name=name, aws_retry=True)
-    except is_boto3_error_code("PipelineNotFoundException"):
-        return None, None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Failed to get pipeline {name}")
+@aws_call("get pipeline {name}", missing="PipelineNotFoundException", default=(None, None))
+def get_pipeline(client, name):
+    answer = client.get_pipeline(name=name, aws_retry=True)
     return answer["pipeline"], answer.get("metadata", {}).get("pipelineArn")
 
 
-def get_tags(module, client, arn):
-    try:
-        tags = client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", [])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to list the tags of {arn}")
-    return compare.tag_dict(tags)
+@aws_call("list the tags of pipeline {arn}")
+def get_tags(client, arn):
+    return compare.tag_dict(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags", []))
+
+
+@aws_call("create pipeline {name}")
+def create_pipeline(client, name, declaration, tags):
+    request = {"pipeline": declaration}
+    if tags:
+        request["tags"] = compare.tag_list(tags)
+    return client.create_pipeline(aws_retry=True, **request)["pipeline"]
+
+
+@aws_call("update pipeline {name}")
+def update_pipeline(client, name, declaration):
+    return client.update_pipeline(pipeline=declaration, aws_retry=True)["pipeline"]
+
+
+@aws_call("tag pipeline {arn}")
+def tag_pipeline(client, arn, tags):
+    client.tag_resource(resourceArn=arn, tags=compare.tag_list(tags), aws_retry=True)
+
+
+@aws_call("untag pipeline {arn}")
+def untag_pipeline(client, arn, keys):
+    client.untag_resource(resourceArn=arn, tagKeys=list(keys), aws_retry=True)
+
+
+@aws_call("delete pipeline {name}")
+def delete_pipeline(client, name):
+    client.delete_pipeline(name=name, aws_retry=True)
 
 
 def snake(pipeline):
+    # compare.snake_keys, not camel_dict_to_snake_dict: the latter drops its ignore_list inside lists and
+    # would rewrite action configuration keys.
     return compare.snake_keys(pipeline, keep=("configuration",)) if pipeline else {}
+
+
+def ensure_present(module, client):
+    name, tags = module.params["name"], module.params["tags"]
+    wanted = desired_declaration(module.params)
+    current, arn = get_pipeline(client, name)
+    if current is None:
+        result = {"changed": True, "differences": ["pipeline"]}
+        if not module.check_mode:
+            created = create_pipeline(client, name, wanted, tags)
+            result.update(pipeline=snake(created), pipeline_arn=get_pipeline(client, name)[1])
+        return compare.set_diff(module, result, {}, snake(wanted))
+
+    # Compare with what AWS holds, defaults filled the same way on both sides.
+    have = dict(current, stages=normalize_stages(current.get("stages", [])))
+    have.setdefault("triggers", [])
+    have.setdefault("variables", [])
+    found = compare.differences(wanted, have, exact_keys=("configuration", "triggers", "variables"))
+    current_tags = get_tags(client, arn)
+    to_set, to_remove = compare.tag_changes(tags, current_tags, module.params["purge_tags"])
+    differences = found + (["tags"] if to_set or to_remove else [])
+    result = {"changed": bool(differences), "pipeline": snake(current), "pipeline_arn": arn, "differences": differences}
+    if not differences:
+        return result
+    if found and not module.check_mode:
+        result["pipeline"] = snake(update_pipeline(client, name, wanted))
+    if to_set and not module.check_mode:
+        tag_pipeline(client, arn, to_set)
+    if to_remove and not module.check_mode:
+        untag_pipeline(client, arn, to_remove)
+    return compare.set_diff(module, result, *compare.update_diff(have, wanted, snake, current_tags, tags))
+
+
+def ensure_absent(module, client):
+    name = module.params["name"]
+    current, _arn = get_pipeline(client, name)
+    result = {"changed": current is not None, "differences": []}
+    if current is not None and not module.check_mode:
+        delete_pipeline(client, name)
+    return compare.set_diff(module, result, snake(current), {}) if current is not None else result
 
 
 def main():
@@ -225,59 +281,8 @@ def main():
         required_if=[("state", "present", ("role_arn", "artifact_store", "stages"))],
     )
     client = module.client("codepipeline", retry_decorator=AWSRetry.jittered_backoff())
-    name = module.params["name"]
-    current, arn = get_pipeline(module, client, name)
-    result = {"changed": False, "differences": []}
-
-    if module.params["state"] == "absent":
-        compare.delete_if_present(
-            module,
-            result,
-            current,
-            snake,
-            lambda: client.delete_pipeline(name=name, aws_retry=True),
-            f"Failed to delete pipeline {name}",
-        )
-
-    wanted = desired_declaration(module.params)
-    tags = module.params["tags"]
-    if current is None:
-        result["differences"] = ["pipeline"]
-        compare.report_change(module, result, {}, snake(wanted))
-        request = {"pipeline": wanted}
-        if tags:
-            request["tags"] = compare.tag_list(tags)
-        try:
-            created = client.create_pipeline(aws_retry=True, **request)["pipeline"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to create pipeline {name}")
-        _current, arn = get_pipeline(module, client, name)
-        result.update(pipeline=snake(created), pipeline_arn=arn)
-        module.exit_json(**result)
-
-    # Compare with what AWS holds, defaults filled the same way on both sides.
-    have = dict(current, stages=normalize_stages(current.get("stages", [])))
-    have.setdefault("triggers", [])
-    have.setdefault("variables", [])
-    found = compare.differences(wanted, have, exact_keys=("configuration", "triggers", "variables"))
-    current_tags = get_tags(module, client, arn)
-    to_set, to_remove = compare.tag_changes(tags, current_tags, module.params["purge_tags"])
-    result.update(
-        pipeline=snake(current), pipeline_arn=arn, differences=found + (["tags"] if to_set or to_remove else [])
-    )
-    if not result["differences"]:
-        module.exit_json(**result)
-    compare.report_change(module, result, *compare.update_diff(have, wanted, snake, current_tags, tags))
-    try:
-        if found:
-            result["pipeline"] = snake(client.update_pipeline(pipeline=wanted, aws_retry=True)["pipeline"])
-        if to_set:
-            client.tag_resource(resourceArn=arn, tags=compare.tag_list(to_set), aws_retry=True)
-        if to_remove:
-            client.untag_resource(resourceArn=arn, tagKeys=to_remove, aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to update pipeline {name}")
-    module.exit_json(**result)
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,24 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: neither amazon.aws 10 nor community.aws 10 has a module or lookup for ECR's
 # GetAuthorizationToken, and a docker login must not go through `aws ecr get-login-password` in an
 # ansible.builtin.command task (a CLI dependency, and the password would sit in a shell pipeline).
 # This module only reads: it never changes anything, so it always reports changed=false.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: ecr_authorization_token
 short_description: Get a Docker login for an Amazon ECR registry
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Calls ECR C(GetAuthorizationToken) and decodes the token into the user name and password that
     C(docker login) (for example M(community.docker.docker_login)) expects.
   - The token is valid for 12 hours.
   - Register the result with C(no_log=true), it contains a password.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   registry_id:
     description:
@@ -77,38 +75,38 @@ expires_at:
 
 import base64
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
+
+
+@aws_call("get an ECR authorization token")
+def get_authorization_token(client, registry_id=None):
+    params = {"registryIds": [registry_id]} if registry_id else {}
+    return client.get_authorization_token(aws_retry=True, **params)["authorizationData"][0]
+
+
+def read_token(module, client):
+    data = get_authorization_token(client, module.params["registry_id"])
+    username, _sep, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    if not password:
+        raise ModuleFailure("ECR returned an authorization token that is not 'user:password'")
+    endpoint = data["proxyEndpoint"]
+    expires = data.get("expiresAt")
+    return {
+        "changed": False,
+        "username": username,
+        "password": password,
+        "proxy_endpoint": endpoint,
+        "registry": endpoint.split("://", 1)[-1].rstrip("/"),
+        "expires_at": expires.isoformat() if hasattr(expires, "isoformat") else expires,
+    }
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=dict(registry_id=dict(type="str")), supports_check_mode=True)
     client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    params = {}
-    if module.params["registry_id"]:
-        params["registryIds"] = [module.params["registry_id"]]
-    try:
-        data = client.get_authorization_token(aws_retry=True, **params)["authorizationData"][0]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not get an ECR authorization token")
-    username, _sep, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
-    if not password:
-        module.fail_json(msg="ECR returned an authorization token that is not 'user:password'")
-    endpoint = data["proxyEndpoint"]
-    expires = data.get("expiresAt")
-    module.exit_json(
-        changed=False,
-        username=username,
-        password=password,
-        proxy_endpoint=endpoint,
-        registry=endpoint.split("://", 1)[-1].rstrip("/"),
-        expires_at=expires.isoformat() if hasattr(expires, "isoformat") else expires,
-    )
+    run(module, read_token, client)
 
 
 if __name__ == "__main__":

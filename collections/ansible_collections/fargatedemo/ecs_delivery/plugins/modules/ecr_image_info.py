@@ -1,18 +1,16 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: amazon.aws 10 and community.aws 10 have no module for ECR DescribeImages
 # (community.aws.ecs_ecr manages repositories only), and the ecr role must know whether an image tag
 # is already in the repository before it builds and pushes (immutable tags cannot be pushed twice).
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: ecr_image_info
 short_description: Describe the images of an Amazon ECR repository
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Lists the images of an ECR repository (C(DescribeImages)), or only those with the given tags or
     digests.
@@ -20,7 +18,7 @@ description:
     the module answers "is this tag there?".
   - A repository that does not exist has no images; RV(repository_exists) says which case it was.
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   repository_name:
     description:
@@ -97,39 +95,50 @@ images:
       type: str
 """
 
-try:  # noqa: SIM105 (amazon.aws idiom: HAS_BOTO3 is checked by AnsibleAWSModule)
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+    paginated_query_with_retries,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import aws_call, run
 
 
-class RepositoryNotFound(Exception):
-    pass
-
-
-def describe(client, params, image_ids=None):
-    """All image details for ``image_ids`` (or the whole repository); missing ids are skipped."""
-    if image_ids:
-        details = []
-        for image_id in image_ids:  # one call per id: DescribeImages fails as a whole on a missing id
-            try:
-                found = client.describe_images(aws_retry=True, imageIds=[image_id], **params)["imageDetails"]
-            except is_boto3_error_code("ImageNotFoundException"):
-                continue
-            except is_boto3_error_code("RepositoryNotFoundException"):
-                raise RepositoryNotFound() from None
-            details.extend(d for d in found if d["imageDigest"] not in {x["imageDigest"] for x in details})
-        return details
+def describe_image(client, params, image_id):
+    """One id per call: DescribeImages fails as a whole on a missing id, which is left out here."""
     try:
-        paginator = client.get_paginator("describe_images")
-        return paginator.paginate(**params).build_full_result()["imageDetails"]
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        raise RepositoryNotFound() from None
+        return client.describe_images(aws_retry=True, imageIds=[image_id], **params)["imageDetails"]
+    except is_boto3_error_code("ImageNotFoundException"):
+        return []
+
+
+@aws_call("describe the images of {params[repositoryName]}", missing="RepositoryNotFoundException")
+def describe_images(client, params, image_ids):
+    """The image details of ``image_ids`` (all images when empty); None when the repository does not exist."""
+    if not image_ids:
+        return paginated_query_with_retries(client, "describe_images", **params)["imageDetails"]
+    details = []
+    for image_id in image_ids:
+        found = describe_image(client, params, image_id)
+        details.extend(d for d in found if d["imageDigest"] not in {x["imageDigest"] for x in details})
+    return details
+
+
+def read_images(module, client):
+    params = {"repositoryName": module.params["repository_name"]}
+    if module.params["registry_id"]:
+        params["registryId"] = module.params["registry_id"]
+    image_ids = [{"imageTag": t} for t in module.params["image_tags"]]
+    image_ids += [{"imageDigest": d} for d in module.params["image_digests"]]
+    details = describe_images(client, params, image_ids)
+    images = []
+    for detail in details or []:
+        image = camel_dict_to_snake_dict(detail)
+        if hasattr(detail.get("imagePushedAt"), "isoformat"):
+            image["image_pushed_at"] = detail["imagePushedAt"].isoformat()
+        images.append(image)
+    return {"changed": False, "repository_exists": details is not None, "images": images}
 
 
 def main():
@@ -141,25 +150,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    params = {"repositoryName": module.params["repository_name"]}
-    if module.params["registry_id"]:
-        params["registryId"] = module.params["registry_id"]
-    image_ids = [{"imageTag": t} for t in module.params["image_tags"]]
-    image_ids += [{"imageDigest": d} for d in module.params["image_digests"]]
-    try:
-        details = describe(client, params, image_ids)
-        exists = True
-    except RepositoryNotFound:
-        details, exists = [], False
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Could not describe the images of {module.params['repository_name']}")
-    images = []
-    for detail in details:
-        image = camel_dict_to_snake_dict(detail)
-        if hasattr(detail.get("imagePushedAt"), "isoformat"):
-            image["image_pushed_at"] = detail["imagePushedAt"].isoformat()
-        images.append(image)
-    module.exit_json(changed=False, repository_exists=exists, images=images)
+    run(module, read_images, client)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,24 @@
 #!/usr/bin/python
-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Why a module: community.aws.ecs_cluster (10.0.0) manages capacity providers only; it has no option
 # for cluster settings (Container Insights), and no released module calls UpdateClusterSettings.
 # This one does only that, on an existing cluster, so the role keeps using community.aws.ecs_cluster
 # for the cluster itself and community.aws.ecs_tag for tags.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: ecs_cluster_settings
 short_description: Manage the settings (Container Insights) of an existing ECS cluster
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads the settings of an Amazon ECS cluster and calls C(UpdateClusterSettings) only when a requested
     setting differs from the current one.
   - The only cluster setting the ECS API knows today is C(containerInsights).
   - The cluster must exist; create it first, for example with M(community.aws.ecs_cluster).
 author:
-  - fargatedemo.ecs_delivery contributors
+  - fargatedemo maintainers (@fargatedemo)
 options:
   cluster:
     description:
@@ -71,26 +69,51 @@ settings:
       sample: enabled
 """
 
-import contextlib
-
-with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
-    import botocore
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 
-def describe_cluster(module, client, cluster):
-    try:
-        response = client.describe_clusters(clusters=[cluster], include=["SETTINGS"], aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to describe cluster {cluster}")
+@aws_call("describe cluster {cluster}")
+def describe_cluster(client, cluster):
+    response = client.describe_clusters(clusters=[cluster], include=["SETTINGS"], aws_retry=True)
     clusters = [c for c in response.get("clusters", []) if c.get("status") != "INACTIVE"]
-    if not clusters:
-        module.fail_json(msg=f"ECS cluster {cluster} does not exist (or is INACTIVE); create it first")
-    return clusters[0]
+    return clusters[0] if clusters else None
+
+
+@aws_call(
+    "update the settings of cluster {cluster}",
+    explain={"ClusterNotFoundException": "ECS cluster {cluster} disappeared"},
+)
+def update_cluster_settings(client, cluster, settings):
+    answer = client.update_cluster_settings(
+        cluster=cluster, settings=[{"name": k, "value": v} for k, v in settings.items()], aws_retry=True
+    )
+    return answer["cluster"].get("settings")
+
+
+def ensure_present(module, client):
+    cluster = module.params["cluster"]
+    current = describe_cluster(client, cluster)
+    if current is None:
+        raise ModuleFailure(f"ECS cluster {cluster} does not exist (or is INACTIVE); create it first")
+    before = {s["name"]: s["value"] for s in current.get("settings", [])}
+    wanted = {}
+    if module.params["container_insights"] is not None:
+        wanted["containerInsights"] = module.params["container_insights"]
+    changes = {k: v for k, v in wanted.items() if before.get(k) != v}
+    after = {**before, **changes}
+    settings = [{"name": k, "value": v} for k, v in after.items()]
+    if changes and not module.check_mode:
+        settings = update_cluster_settings(client, current["clusterArn"], changes) or settings
+    result = {
+        "changed": bool(changes),
+        "cluster_arn": current["clusterArn"],
+        "settings": [camel_dict_to_snake_dict(s) for s in settings],
+    }
+    return set_diff(module, result, {"settings": before}, {"settings": after})
 
 
 def main():
@@ -100,33 +123,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-
-    current = describe_cluster(module, client, module.params["cluster"])
-    before = {s["name"]: s["value"] for s in current.get("settings", [])}
-    wanted = {}
-    if module.params["container_insights"] is not None:
-        wanted["containerInsights"] = module.params["container_insights"]
-    changes = {k: v for k, v in wanted.items() if before.get(k) != v}
-    after = {**before, **changes}
-
-    result = {"changed": bool(changes), "cluster_arn": current["clusterArn"]}
-    settings = [{"name": k, "value": v} for k, v in after.items()]
-    if changes and not module.check_mode:
-        try:
-            response = client.update_cluster_settings(
-                cluster=current["clusterArn"],
-                settings=[{"name": k, "value": v} for k, v in changes.items()],
-                aws_retry=True,
-            )
-            settings = response["cluster"].get("settings", settings)
-        except is_boto3_error_code("ClusterNotFoundException") as e:
-            module.fail_json_aws(e, msg=f"ECS cluster {module.params['cluster']} disappeared")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Failed to update the cluster settings")
-    result["settings"] = [camel_dict_to_snake_dict(s) for s in settings]
-    if module._diff:
-        result["diff"] = {"before": {"settings": before}, "after": {"settings": after}}
-    module.exit_json(**result)
+    run(module, ensure_present, client)
 
 
 if __name__ == "__main__":

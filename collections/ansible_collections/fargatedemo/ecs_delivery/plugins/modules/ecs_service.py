@@ -1,7 +1,7 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
-#
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 # Why our own module: community.aws.ecs_service (10.0.0) decides "no change" without looking at the
 # deployment configuration, network configuration or platform version (so changing minimum healthy /
 # maximum percent or the subnets does nothing), has no wait for a stable service on create/update,
@@ -14,7 +14,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_service
 short_description: Create, update or delete an ECS service (rolling update or CodeDeploy blue/green)
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates the service when it is missing; otherwise compares desired count, deployment configuration,
     health-check grace period and, for the C(ECS) (rolling update) controller, task definition, network
@@ -28,7 +28,7 @@ description:
     out and runs the desired count), fails when the rollout failed or the circuit breaker rolled it back,
     and gives up after O(wait_timeout) seconds.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   state:
     description: V(present) creates or updates the service; V(absent) scales it to 0 and deletes it.
@@ -230,16 +230,12 @@ waited_seconds:
 
 import time
 
-try:  # noqa: SIM105 - the amazon.aws module pattern; AnsibleAWSModule reports a missing botocore
-    import botocore
-except ImportError:
-    pass
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 # What UpdateService may change per deployment controller (ECS API reference, UpdateService).
 UPDATABLE = {
@@ -257,21 +253,31 @@ UPDATABLE = {
 }
 
 
-class ServiceError(Exception):
-    pass
-
-
-def describe(client, module, cluster, name):
-    try:
-        answer = client.describe_services(cluster=cluster, services=[name], include=["TAGS"], aws_retry=True)
-    except is_boto3_error_code("ClusterNotFoundException"):
-        return None  # no cluster, no service (check mode on an empty account)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Couldn't describe service {name} in cluster {cluster}")
+# No cluster, no service (check mode on an empty account).
+@aws_call("describe service {name} in cluster {cluster}", missing="ClusterNotFoundException")
+def describe(client, cluster, name):
+    answer = client.describe_services(cluster=cluster, services=[name], include=["TAGS"], aws_retry=True)
     for service in answer.get("services", []):
         if service.get("status") in ("ACTIVE", "DRAINING"):
             return service
     return None
+
+
+@aws_call("create service {name}")
+def create_service(client, name, params):
+    return client.create_service(aws_retry=True, **params)["service"]
+
+
+@aws_call("update service {name}")
+def update_service(client, cluster, name, update):
+    return client.update_service(cluster=cluster, service=name, aws_retry=True, **update)["service"]
+
+
+@aws_call("delete service {name}")
+def delete_service(client, cluster, name, scale_down):
+    if scale_down:
+        client.update_service(cluster=cluster, service=name, desiredCount=0, aws_retry=True)
+    client.delete_service(cluster=cluster, service=name, force=True, aws_retry=True)
 
 
 def controller_of(service):
@@ -416,34 +422,38 @@ def is_stable(service):
     return service.get("runningCount") == service.get("desiredCount") and not service.get("pendingCount"), None
 
 
-def wait_stable(client, module, cluster, name, task_definition=None):
+def wait_stable(client, module, cluster, name, task_definition=None, result=None):
+    """(service, seconds waited) once the service is stable; ModuleFailure (with ``result``) otherwise."""
     deadline = time.monotonic() + module.params["wait_timeout"]
     started = time.monotonic()
+    result = result or {}
     while True:
-        service = describe(client, module, cluster, name)
+        service = describe(client, cluster, name)
         if service is None:
-            raise ServiceError(f"Service {name} disappeared while waiting for it to be stable")
+            raise ModuleFailure(f"Service {name} disappeared while waiting for it to be stable", **result)
         stable, failure = is_stable(service)
         if failure:
-            raise ServiceError(f"Deployment of service {name} failed: {failure}", service)
+            raise ModuleFailure(f"Deployment of service {name} failed: {failure}", **result, service=snake(service))
         if stable:
             if (
                 task_definition
                 and controller_of(service) == "ECS"
                 and not same_task_definition(task_definition, service.get("taskDefinition"))
             ):
-                raise ServiceError(
+                raise ModuleFailure(
                     f"Service {name} rolled back to {service.get('taskDefinition')} instead of running "
                     f"{task_definition} (deployment circuit breaker)",
-                    service,
+                    **result,
+                    service=snake(service),
                 )
             return service, time.monotonic() - started
         if time.monotonic() >= deadline:
-            raise ServiceError(
+            raise ModuleFailure(
                 f"Service {name} was not stable after {module.params['wait_timeout']} s "
                 f"(running {service.get('runningCount')}, pending {service.get('pendingCount')}, "
                 f"desired {service.get('desiredCount')}, {len(service.get('deployments') or [])} deployments)",
-                service,
+                **result,
+                service=snake(service),
             )
         time.sleep(module.params["wait_delay"])
 
@@ -452,97 +462,90 @@ def snake(service):
     return camel_dict_to_snake_dict(service or {}, ignore_list=["tags"])
 
 
-def ensure_present(client, module):
+def controller_switch_refused(name, cluster, controller, wanted, existing):
+    return ModuleFailure(
+        f"Service {name} in cluster {cluster} uses the {controller} deployment controller and ECS "
+        f"cannot change it to {wanted} in place. Either delete the service "
+        f"(state=absent, then run again) or create the {wanted} service under a new name.",
+        service=snake(existing),
+    )
+
+
+def create(module, client, wanted, result):
+    """Create the service (not in check mode); returns (service, task definition to wait for)."""
+    params = module.params
+    name = params["name"]
+    if not params["task_definition"]:
+        raise ModuleFailure(f"task_definition is required to create service {name}")
+    result["changed"] = True
+    set_diff(module, result, {}, wanted)
+    if module.check_mode:
+        return dict(wanted, serviceName=name, status="ACTIVE"), None
+    return create_service(client, name, create_params(module, wanted)), params["task_definition"]
+
+
+def update(module, client, wanted, existing, result):
+    """Update what differs (not in check mode); returns (service, task definition to wait for)."""
+    params = module.params
+    cluster, name = params["cluster"], params["name"]
+    controller = controller_of(existing)
+    if controller != params["deployment_controller"]:
+        raise controller_switch_refused(name, cluster, controller, params["deployment_controller"], existing)
+    fields = changes(wanted, existing)
+    if params["force_new_deployment"] and controller == "ECS":
+        fields["forceNewDeployment"] = True
+    live = result["live_task_definition"] = live_task_definition(existing)
+    if controller == "CODE_DEPLOY" and params["task_definition"]:
+        result["deployment_needed"] = not same_task_definition(params["task_definition"], live)
+    result["updated_fields"] = sorted(fields)
+    task_definition = params["task_definition"] if controller == "ECS" else None
+    if not fields:
+        return existing, task_definition
+    result["changed"] = True
+    shown = {k: v for k, v in fields.items() if k != "forceNewDeployment"}
+    set_diff(module, result, {k: existing.get(k) for k in shown}, shown)
+    if module.check_mode:
+        return dict(existing, **fields), task_definition
+    return update_service(client, cluster, name, fields), task_definition
+
+
+def ensure_present(module, client):
     params = module.params
     cluster, name = params["cluster"], params["name"]
     wanted = wanted_fields(params)
-    existing = describe(client, module, cluster, name)
+    existing = describe(client, cluster, name)
     result = {"changed": False, "updated_fields": [], "deployment_needed": False, "waited_seconds": 0.0}
-
     if existing is None:
-        if not params["task_definition"]:
-            module.fail_json(msg=f"task_definition is required to create service {name}")
-        result["changed"] = True
-        if module._diff:
-            result["diff"] = {"before": {}, "after": wanted}
-        if module.check_mode:
-            result["service"] = snake(dict(wanted, serviceName=name, status="ACTIVE"))
-            return result
-        try:
-            service = client.create_service(aws_retry=True, **create_params(module, wanted))["service"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Couldn't create service {name}")
-        task_definition = params["task_definition"]
+        service, task_definition = create(module, client, wanted, result)
     else:
-        controller = controller_of(existing)
-        if controller != params["deployment_controller"]:
-            module.fail_json(
-                msg=(
-                    f"Service {name} in cluster {cluster} uses the {controller} deployment controller and ECS "
-                    f"cannot change it to {params['deployment_controller']} in place. Either delete the service "
-                    f"(state=absent, then run again) or create the {params['deployment_controller']} service "
-                    f"under a new name."
-                ),
-                service=snake(existing),
-            )
-        update = changes(wanted, existing)
-        if params["force_new_deployment"] and controller == "ECS":
-            update["forceNewDeployment"] = True
-        live = live_task_definition(existing)
-        result["live_task_definition"] = live
-        if controller == "CODE_DEPLOY" and params["task_definition"]:
-            result["deployment_needed"] = not same_task_definition(params["task_definition"], live)
-        result["updated_fields"] = sorted(update)
-        service = existing
-        task_definition = params["task_definition"] if controller == "ECS" else None
-        if update:
-            result["changed"] = True
-            if module._diff:
-                result["diff"] = {
-                    "before": {k: existing.get(k) for k in update if k != "forceNewDeployment"},
-                    "after": {k: v for k, v in update.items() if k != "forceNewDeployment"},
-                }
-            if module.check_mode:
-                result["service"] = snake(dict(existing, **update))
-                return result
-            try:
-                service = client.update_service(cluster=cluster, service=name, aws_retry=True, **update)["service"]
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg=f"Couldn't update service {name}")
-    if params["wait"] and not module.check_mode:
-        try:
-            service, result["waited_seconds"] = wait_stable(client, module, cluster, name, task_definition)
-        except ServiceError as e:
-            extra = {"service": snake(e.args[1])} if len(e.args) > 1 else {}
-            module.fail_json(msg=str(e.args[0]), **dict(result, **extra))
+        service, task_definition = update(module, client, wanted, existing, result)
+    if module.check_mode:
+        result["service"] = snake(service)
+        return result
+    if params["wait"]:
+        service, result["waited_seconds"] = wait_stable(client, module, cluster, name, task_definition, result)
     result["service"] = snake(service)
     result["live_task_definition"] = live_task_definition(service)
     return result
 
 
-def ensure_absent(client, module):
+def ensure_absent(module, client):
     cluster, name = module.params["cluster"], module.params["name"]
-    existing = describe(client, module, cluster, name)
+    existing = describe(client, cluster, name)
     result = {"changed": False, "waited_seconds": 0.0}
     if existing is None or existing.get("status") != "ACTIVE":
         return result
     result.update(changed=True, deployment_controller=controller_of(existing))
-    if module._diff:
-        result["diff"] = {"before": {"serviceName": name, "status": "ACTIVE"}, "after": {}}
+    set_diff(module, result, {"serviceName": name, "status": "ACTIVE"}, {})
     if module.check_mode:
         return result
-    try:
-        if existing.get("desiredCount"):
-            client.update_service(cluster=cluster, service=name, desiredCount=0, aws_retry=True)
-        client.delete_service(cluster=cluster, service=name, force=True, aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Couldn't delete service {name}")
+    delete_service(client, cluster, name, bool(existing.get("desiredCount")))
     if module.params["wait"]:
         started = time.monotonic()
         deadline = started + module.params["wait_timeout"]
-        while describe(client, module, cluster, name) is not None:
+        while describe(client, cluster, name) is not None:
             if time.monotonic() >= deadline:
-                module.fail_json(msg=f"Service {name} still draining after {module.params['wait_timeout']} s")
+                raise ModuleFailure(f"Service {name} still draining after {module.params['wait_timeout']} s")
             time.sleep(module.params["wait_delay"])
         result["waited_seconds"] = time.monotonic() - started
     return result
@@ -610,8 +613,8 @@ def main():
     if module.params["desired_count"] is not None and module.params["desired_count"] < 0:
         module.fail_json(msg="desired_count must be 0 or more")
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    handler = ensure_present if module.params["state"] == "present" else ensure_absent
-    module.exit_json(**handler(client, module))
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/python
-# Copyright: fargatedemo maintainers
-# Apache License 2.0 (see galaxy.yml)
-#
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
 # Why our own module: community.aws.ecs_taskdefinition (10.0.0) decides whether a matching revision
 # exists by comparing the container definitions, network mode and task role only; a change of task
 # cpu, memory or execution role is "already there" and no revision is registered, so the seed's
@@ -13,7 +13,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_taskdefinition
 short_description: Register an ECS task definition revision only when the definition changed
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Compares the wanted task definition with the latest C(ACTIVE) revision of O(family) and registers
     a new revision only when they differ, including task O(cpu), O(memory), O(execution_role_arn)
@@ -23,7 +23,7 @@ description:
     and C(retries), C(essential)) are treated as equal to leaving them out.
   - With O(state=absent) every C(ACTIVE) revision of the family is deregistered.
 author:
-  - fargatedemo maintainers
+  - fargatedemo maintainers (@fargatedemo)
 options:
   state:
     description: V(present) registers a revision when needed; V(absent) deregisters all active revisions.
@@ -132,16 +132,14 @@ deregistered:
 
 import copy
 
-try:  # noqa: SIM105 - the amazon.aws module pattern; AnsibleAWSModule reports a missing botocore
-    import botocore
-except ImportError:
-    pass
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
 # Top-level fields this module manages, API name -> module option.
 MANAGED = {
@@ -225,45 +223,55 @@ def wanted_definition(params):
     return definition
 
 
-def latest_active(client, module, family):
-    try:
-        answer = client.describe_task_definition(taskDefinition=family, include=["TAGS"], aws_retry=True)
-    except is_boto3_error_code("ClientException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Couldn't describe task definition family {family}")
-    definition = answer["taskDefinition"]
+# ECS answers ClientException for a family with no revision.
+@aws_call("describe task definition family {family}", missing="ClientException")
+def latest_active(client, family):
+    definition = client.describe_task_definition(taskDefinition=family, include=["TAGS"], aws_retry=True)[
+        "taskDefinition"
+    ]
     return definition if definition.get("status") == "ACTIVE" else None
 
 
-def account_id(module):
-    try:
-        sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
-        return sts.get_caller_identity(aws_retry=True)["Account"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Couldn't read the account ID")
-
-
-def active_arns(client, module, family, status="ACTIVE"):
-    try:
-        paginator = client.get_paginator("list_task_definitions")
-        pages = paginator.paginate(familyPrefix=family, status=status).build_full_result()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Couldn't list task definitions of family {family}")
+@aws_call("list task definitions of family {family}")
+def family_arns(client, family, status="ACTIVE"):
+    pages = paginated_query_with_retries(client, "list_task_definitions", familyPrefix=family, status=status)
     # familyPrefix matches prefixes: keep this family only.
     return [arn for arn in pages.get("taskDefinitionArns", []) if arn.split("/")[-1].rsplit(":", 1)[0] == family]
+
+
+@aws_call("register a revision of task definition family {family}")
+def register(client, family, definition, tags):
+    params = dict(family=family, **definition)
+    if tags:
+        params["tags"] = ansible_dict_to_boto3_tag_list(tags, "key", "value")
+    return client.register_task_definition(aws_retry=True, **params)["taskDefinition"]
+
+
+@aws_call("deregister task definition {arn}")
+def deregister(client, arn):
+    client.deregister_task_definition(taskDefinition=arn, aws_retry=True)
 
 
 def snake(definition):
     return camel_dict_to_snake_dict(definition, ignore_list=["containerDefinitions", "tags"])
 
 
-def ensure_present(client, module):
+def predicted_arn(module, client, family, existing):
+    """(revision, ARN) AWS would give the next revision: one above the highest the family ever had."""
+    if existing is not None:
+        return existing["revision"] + 1, existing["taskDefinitionArn"].rsplit(":", 1)[0]
+    arns = family_arns(client, family, "INACTIVE")
+    revision = max([int(arn.rsplit(":", 1)[-1]) for arn in arns] + [0]) + 1
+    account_id, partition = get_aws_account_info(module)
+    return revision, f"arn:{partition}:ecs:{module.region}:{account_id}:task-definition/{family}"
+
+
+def ensure_present(module, client):
     family = module.params["family"]
     if not module.params["container_definitions"]:
-        module.fail_json(msg="container_definitions is required when state is present")
+        raise ModuleFailure("container_definitions is required when state is present")
     wanted = wanted_definition(module.params)
-    existing = latest_active(client, module, family)
+    existing = latest_active(client, family)
     result = {"changed": False, "registered": False, "differences": []}
     if existing is not None:
         result["differences"] = differences(wanted, existing)
@@ -275,31 +283,12 @@ def ensure_present(client, module):
             )
             return result
     result.update(changed=True, registered=True)
-    if module._diff:
-        result["diff"] = {
-            "before": normalise(existing) if existing else {},
-            "after": normalise(wanted),
-        }
+    set_diff(module, result, normalise(existing) if existing else {}, normalise(wanted))
     if module.check_mode:
-        # The revision AWS would give: one above the highest revision the family ever had.
-        if existing is not None:
-            revision = existing["revision"] + 1
-            prefix = existing["taskDefinitionArn"].rsplit(":", 1)[0]
-        else:
-            arns = active_arns(client, module, family, "INACTIVE")
-            revision = max([int(arn.rsplit(":", 1)[-1]) for arn in arns] + [0]) + 1
-            prefix = f"arn:aws:ecs:{client.meta.region_name}:{account_id(module)}:task-definition/{family}"
-        result["revision"] = revision
-        result["task_definition_arn"] = f"{prefix}:{revision}"
+        revision, prefix = predicted_arn(module, client, family, existing)
+        result.update(revision=revision, task_definition_arn=f"{prefix}:{revision}")
         return result
-    params = dict(family=family, **wanted)
-    if module.params["tags"]:
-        params["tags"] = ansible_dict_to_boto3_tag_list(module.params["tags"], "key", "value")
-    try:
-        answer = client.register_task_definition(aws_retry=True, **params)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Couldn't register a revision of task definition family {family}")
-    definition = answer["taskDefinition"]
+    definition = register(client, family, wanted, module.params["tags"])
     result.update(
         task_definition_arn=definition["taskDefinitionArn"],
         revision=definition["revision"],
@@ -308,17 +297,12 @@ def ensure_present(client, module):
     return result
 
 
-def ensure_absent(client, module):
-    family = module.params["family"]
-    arns = active_arns(client, module, family)
+def ensure_absent(module, client):
+    arns = family_arns(client, module.params["family"])
     result = {"changed": bool(arns), "deregistered": arns}
-    if module.check_mode:
-        return result
     for arn in arns:
-        try:
-            client.deregister_task_definition(taskDefinition=arn, aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Couldn't deregister task definition {arn}")
+        if not module.check_mode:
+            deregister(client, arn)
     return result
 
 
@@ -338,9 +322,8 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    handler = ensure_present if module.params["state"] == "present" else ensure_absent
-    result = handler(client, module)
-    module.exit_json(**result)
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    run(module, ensure, client)
 
 
 if __name__ == "__main__":
