@@ -19,7 +19,9 @@ description:
     project's strict emulator enforces.
 options:
   _input:
-    description: The variables to check, name to value.
+    description:
+      - The variables to check, name to value. Only the contract's own variables are read, so a play's whole
+        C(hostvars[inventory_hostname]) can be given; a variable that is not there counts as not set.
     type: dict
     required: true
   contract:
@@ -49,16 +51,21 @@ _value:
   elements: str
 """
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
-from ansible_collections.fargatedemo.ecs_delivery.plugins.plugin_utils.limits import CONTRACTS, problems
+from ansible_collections.fargatedemo.ecs_delivery.plugins.plugin_utils.limits import CONTRACT_EXTRA, CONTRACTS, problems
 
 
 def input_problems(values, contract):
     if contract not in CONTRACTS:
         raise AnsibleFilterError(f"input_problems: no contract {contract!r}; known: {', '.join(sorted(CONTRACTS))}")
-    if not isinstance(values, dict):
+    if not isinstance(values, Mapping):
         raise AnsibleFilterError("input_problems: the input must be a dict of variable names to values")
-    return problems(dict(values), contract)
+    spec = CONTRACTS[contract]
+    # Read only the contract's variables: reading one templates it, and the others may need facts not known yet.
+    names = dict.fromkeys([*spec.required, *spec.names(), *CONTRACT_EXTRA.get(contract, ())])
+    return problems({name: values[name] for name in names if name in values}, contract)
 
 
 class FilterModule:

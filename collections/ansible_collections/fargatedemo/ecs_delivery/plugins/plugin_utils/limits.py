@@ -1399,6 +1399,8 @@ CONTRACTS["inventory"] = Contract(
 # Names the inventory may set besides CONTRACTS["inventory"]'s own (a typo in one of these prefixes is reported).
 INVENTORY_PREFIXES = ("app_", "deploy_", "rollback_", "teardown_")
 INVENTORY_EXTRA = ("aws_access_key", "aws_secret_key", "teardown_confirm", "app_image_uri")
+# Variables a contract's checks read besides its fields (problems() gets them too).
+CONTRACT_EXTRA = {"inventory": ("teardown_confirm",)}
 
 
 def unknown_inventory_names(names: list[str]) -> list[str]:
