@@ -175,3 +175,31 @@ def test_ownership_plan_from_plain_descriptors():
 def test_unknown_inventory_names_suggest_the_close_one():
     found = unknown_inputs(["app_name", "app_contianer_port", "deploy_wait_until", "some_other_var"])
     assert len(found) == 1 and "app_contianer_port" in found[0] and "app_container_port" in found[0], found
+
+
+_BLUE_GREEN_SERVICE = {
+    "ecs_service_deployment_controller": "CODE_DEPLOY",
+    "ecs_service_codedeploy_wait_until": "succeeded",
+    "ecs_service_codedeploy_config_name": "CodeDeployDefault.ECSAllAtOnce",
+    "ecs_service_codedeploy_termination_wait_minutes": 60,
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "refused"),
+    [
+        ({"ecs_service_codedeploy_wait_timeout": 0}, False),  # derived: 60 + 15 minutes
+        ({"ecs_service_codedeploy_wait_timeout": 3600}, False),  # just covers the termination wait
+        ({"ecs_service_codedeploy_wait_timeout": 1800}, True),  # the old default: a healthy release timed out
+        ({"ecs_service_codedeploy_wait_timeout": 1800, "ecs_service_codedeploy_wait_until": "traffic_shifted"}, False),
+        ({"ecs_service_codedeploy_wait_timeout": 0, "ecs_service_codedeploy_config_name": "MyConfig"}, True),
+        ({"ecs_service_codedeploy_wait_timeout": 1, "ecs_service_deployment_controller": "ECS"}, False),
+    ],
+)
+def test_a_release_wait_that_cannot_cover_the_checkpoint_is_refused(overrides, refused):
+    found = [
+        m
+        for m in limits.problems({**_BLUE_GREEN_SERVICE, **overrides}, "ecs_service")
+        if m.startswith("ecs_service_codedeploy_wait_timeout ")
+    ]
+    assert bool(found) == refused, found

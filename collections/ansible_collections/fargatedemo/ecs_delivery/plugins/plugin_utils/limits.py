@@ -673,7 +673,8 @@ def release_wait_covers(
             return []
         given = values.get(timeout)
         minimum = minimum_wait_seconds(point, values.get(config), values.get(termination))
-        if empty(given):
+        # Unset (or the role's 0): the default, derived from the configuration, which needs a known one.
+        if empty(given) or as_int(given) == 0:
             if minimum is None:
                 return [
                     (
