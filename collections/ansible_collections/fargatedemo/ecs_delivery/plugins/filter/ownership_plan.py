@@ -12,15 +12,15 @@ author:
   - fargatedemo maintainers (@fargatedemo)
 description:
   - For each resource (kind, name, whether it exists, its tags in any AWS shape), decides whether the role may
-    change or delete it: only when it carries every owner tag with the same value. Adds C(owned), C(action)
+    change or delete it, only when it carries every owner tag with the same value. Adds C(owned), C(action)
     (V(delete) for its own, V(leave) for another's, V(none) for a missing one) and C(why).
 options:
   _input:
     description:
       - "Resources: dicts with C(kind), C(name), C(exists) and C(tags) (and any other keys, kept)."
-      - Or the C(results) of a loop that read them: each result's C(item) describes the resource, and its
-        C(exists) and C(tags) (M(fargatedemo.ecs_delivery.resource_tags)) or the first element of its O(found)
-        list (an info module's answer) say whether it exists and how it is tagged.
+      - Or the C(results) of a loop that read them. Each result's C(item) describes the resource; the first
+        element of its O(found) list (an info module's answer), or else its own C(exists) and C(tags), say
+        whether it exists and how it is tagged.
     type: list
     elements: dict
     required: true
