@@ -118,7 +118,7 @@ step_rolling_v2() {
 
 step_bluegreen() {
     say "3. Blue/green: a CODE_DEPLOY service (a new service: the controller cannot change in place)"
-    play teardown playbooks/teardown.yml -e teardown_confirm=helloapp -e app_image_tag=v2
+    play teardown playbooks/teardown.yml -e teardown_confirm=helloapp@123456789012 -e app_image_tag=v2
     play site-bluegreen-v1 site.yml -e app_deployment_controller=CODE_DEPLOY -e app_image_tag=v1 \
         -e app_welcome_route=false
     summary_add "Production :80 before" "$(listener_target 80)"

@@ -21,7 +21,7 @@ OBJECTS = yaml.safe_load((ROOT / "awx" / "controller_objects.yml").read_text())
 TEMPLATES = {t["name"]: t for t in OBJECTS["controller_templates"]}
 
 # What a person types where a survey has no usable default (teardown's confirmation), as in AWX.
-ANSWERS = {"Teardown": {"teardown_confirm": "helloapp"}}
+ANSWERS = {"Teardown": {"teardown_confirm": "helloapp@123456789012"}}  # <app_name>@<the emulator's account>
 
 pytestmark = [pytest.mark.slow, pytest.mark.docker]
 # The Teardown job force-deletes the repository (and so its images), and the engine's local copies are named

@@ -32,6 +32,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 ROOT = Path(__file__).resolve().parents[2]
 TIMINGS_FILE = ROOT / "build" / "e2e-site-ecs-timings.json"
 APP = "helloapp"
+# The emulator's account (moto's default).
+ACCOUNT = "123456789012"
 FAMILY = APP
 CLUSTER = APP
 SERVICE = APP
@@ -347,16 +349,29 @@ def test_cpu_memory_change_rolls_one_new_revision(emulator, stack, play):
 
 
 # --- teardown
-def test_teardown_without_confirmation_fails_before_any_aws_call(emulator, play):
-    result, log = play("teardown unconfirmed", "playbooks/teardown.yml")
+@pytest.mark.parametrize(
+    ("confirm", "reads"),
+    [("", True), (APP, False), (f"{APP}@000000000000", True)],
+    ids=["unconfirmed", "app-only", "other-account"],
+)
+def test_teardown_without_the_right_confirmation_changes_nothing(emulator, play, confirm, reads):
+    """The teardown names the account and what it deletes, and goes on only with <app_name>@<account id>:
+    a malformed confirmation fails in the pre-flight (no AWS call), an empty or wrong one after read-only calls."""
+    result, log = play("teardown unconfirmed", "playbooks/teardown.yml", {"teardown_confirm": confirm})
     assert result.rc != 0, str(result)
-    assert "teardown_confirm" in result.stdout + result.stderr, str(result)
-    assert log == [], f"AWS calls before the confirmation was checked: {sorted(calls(log))}"
+    output = " ".join((result.stdout + result.stderr).split())
+    assert "teardown_confirm" in output, str(result)
+    assert mutating(log) == [], f"mutating AWS calls before the confirmation was checked: {mutating(log)}"
+    if reads:
+        assert f"teardown_confirm={APP}@{ACCOUNT}" in output, str(result)
+        assert f"Account {ACCOUNT}, region" in output, str(result)
+    else:
+        assert log == [], f"AWS calls before the pre-flight refused the confirmation: {sorted(calls(log))}"
 
 
 @pytest.mark.docker
 def test_teardown_leaves_nothing_and_a_second_teardown_changes_nothing(emulator, stack, play):
-    confirm = {**stack.extra_vars, "teardown_confirm": APP}
+    confirm = {**stack.extra_vars, "teardown_confirm": f"{APP}@{ACCOUNT}"}
     result, _ = play("teardown", "playbooks/teardown.yml", confirm)
     assert result.rc == 0 and result.failed() == 0, str(result)
     assert leftovers(emulator) == {}

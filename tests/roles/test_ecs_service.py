@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.support import COLLECTION, COLLECTION_DIR, assert_molecule_passes
+from tests.support import COLLECTION, assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "molecule" / "ecs_service"
@@ -244,16 +243,3 @@ def test_molecule_scenario(emulator):
     emulator.reset()
     fast_clock(emulator)
     assert_molecule_passes("ecs_service", emulator, timeout=1200)
-
-
-def test_specs_defaults_and_readme_agree():
-    """meta/argument_specs.yml, defaults/main.yml and the README table list the same variables and defaults."""
-    role = COLLECTION_DIR / "roles" / "ecs_service"
-    specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
-    defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text())
-    readme = (role / "README.md").read_text()
-    assert set(specs) == set(defaults)
-    for name, spec in specs.items():
-        assert spec["default"] == defaults[name], name
-        assert spec.get("description"), name
-        assert f"| `{name}` |" in readme, name

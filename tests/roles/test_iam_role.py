@@ -45,47 +45,15 @@ def test_molecule_scenario(aws):
     assert_molecule_passes("iam", aws)
 
 
-def test_stack_playbook_check_converge_idempotent_absent(aws, ansible_playbook):
-    iam = aws.boto3_client("iam")
-    extra = {"codepipeline_enabled": True}
-    check = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
-    assert check.rc == 0, check
-    assert check.changed() > 0, check
-    assert iam.list_roles()["Roles"] == [], "check mode must create nothing"
-
-    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
-    assert first.rc == 0, first
-    names = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
-    assert names == ["ecsCodeDeployRole", "ecsTaskExecutionRole", "helloapp-codebuild", "helloapp-codepipeline"]
-    execution = iam.get_role(RoleName="ecsTaskExecutionRole")["Role"]
-    assert execution["AssumeRolePolicyDocument"] == trust("ecs-tasks.amazonaws.com")
-    assert iam.get_role(RoleName="ecsCodeDeployRole")["Role"]["AssumeRolePolicyDocument"] == trust(
-        "codedeploy.amazonaws.com", source_account=False
-    )
-    attached = iam.list_attached_role_policies(RoleName="ecsCodeDeployRole")["AttachedPolicies"]
-    assert [p["PolicyArn"] for p in attached] == ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]
-
-    # Check mode on the converged roles, then a real second run: nothing to change. (The Molecule scenario
-    # covers the role's own idempotence; this covers the playbook's wiring of the stack contract.)
-    recheck = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
-    assert recheck.changed() == 0, recheck
-    second = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
-    assert second.changed() == 0, second
-
-    gone = ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
-    assert gone.rc == 0, gone
-    assert iam.list_roles()["Roles"] == []
-
-
 def test_pipeline_roles_are_scoped(aws, ansible_playbook, tmp_path):
     extra = {**PIPELINE_VARS, "iam_task_role_name": "helloappTask", "outputs_file": str(tmp_path / "outputs.json")}
     result = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra)
     assert result.rc == 0, result
     arns = outputs(tmp_path)
     assert arns == {
-        "execution": f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole",
+        "execution": f"arn:aws:iam::{ACCOUNT}:role/helloapp-task-execution",
         "task": f"arn:aws:iam::{ACCOUNT}:role/helloappTask",
-        "codedeploy": f"arn:aws:iam::{ACCOUNT}:role/ecsCodeDeployRole",
+        "codedeploy": f"arn:aws:iam::{ACCOUNT}:role/helloapp-codedeploy",
         "codebuild": f"arn:aws:iam::{ACCOUNT}:role/helloapp-codebuild",
         "codepipeline": f"arn:aws:iam::{ACCOUNT}:role/helloapp-codepipeline",
     }
@@ -119,7 +87,7 @@ def test_pipeline_roles_are_scoped(aws, ansible_playbook, tmp_path):
     ]
     wildcard = sorted(sid for sid, s in {**build, **pipeline}.items() if s["Resource"] == "*")
     assert wildcard == ["EcrLogin", "EcsTaskDefinitions"]
-    for role in ("helloapp-codebuild", "helloapp-codepipeline", "ecsTaskExecutionRole", "ecsCodeDeployRole"):
+    for role in ("helloapp-codebuild", "helloapp-codepipeline", "helloapp-task-execution", "helloapp-codedeploy"):
         for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
             assert "FullAccess" not in policy["PolicyArn"]
 
@@ -132,27 +100,113 @@ def test_connection_source_and_drift_repair(aws, ansible_playbook):
     pipeline = statements(iam, "helloapp-codepipeline", "codepipeline-access")
     assert "SourceCodeCommit" not in pipeline
     assert pipeline["SourceConnection"]["Resource"] == [connection]
-    assert pipeline["PassTaskRolesToEcs"]["Resource"] == [f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"]
+    assert pipeline["PassTaskRolesToEcs"]["Resource"] == [f"arn:aws:iam::{ACCOUNT}:role/helloapp-task-execution"]
 
     # Someone widens the trust and attaches a FullAccess policy by hand: the next run puts it back.
     wide = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
     }
-    iam.update_assume_role_policy(RoleName="ecsTaskExecutionRole", PolicyDocument=json.dumps(wide))
+    iam.update_assume_role_policy(RoleName="helloapp-task-execution", PolicyDocument=json.dumps(wide))
     iam.attach_role_policy(
-        RoleName="ecsTaskExecutionRole", PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"
+        RoleName="helloapp-task-execution", PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"
     )
     check = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra, check=True)
     assert check.changed() == 1, check
     repaired = ansible_playbook(ROLE_PLAYBOOK, extra_vars=extra)
     assert repaired.changed() == 1, repaired
-    role = iam.get_role(RoleName="ecsTaskExecutionRole")["Role"]
+    role = iam.get_role(RoleName="helloapp-task-execution")["Role"]
     assert role["AssumeRolePolicyDocument"] == trust("ecs-tasks.amazonaws.com")
-    attached = iam.list_attached_role_policies(RoleName="ecsTaskExecutionRole")["AttachedPolicies"]
+    attached = iam.list_attached_role_policies(RoleName="helloapp-task-execution")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
     ]
+
+
+def said(result) -> str:
+    """The run's output on one line (the YAML callback folds long messages)."""
+    return " ".join(result.stdout.split())
+
+
+def _role_state(iam, name: str) -> dict:
+    """Everything of a role the stack could change: trust, managed and inline policies, tags."""
+    role = iam.get_role(RoleName=name)["Role"]
+    return {
+        "trust": role["AssumeRolePolicyDocument"],
+        "description": role.get("Description"),
+        "managed": sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]),
+        "inline": {
+            policy: iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+            for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
+        },
+        "tags": sorted((t["Key"], t["Value"]) for t in iam.list_role_tags(RoleName=name)["Tags"]),
+    }
+
+
+def test_stack_playbook_beside_a_preexisting_account_role(aws, ansible_playbook):
+    """The stack playbook in check mode, converge, re-run and absent, with another team's account-wide
+    ecsTaskExecutionRole chosen by name: it is used as it is and survives converge and teardown unchanged,
+    while the stack's own roles are created with its tags and deleted again."""
+    iam = aws.boto3_client("iam")
+    theirs = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam.create_role(
+        RoleName="ecsTaskExecutionRole",
+        AssumeRolePolicyDocument=json.dumps(theirs),
+        Description="shared by the platform team",
+        Tags=[{"Key": "team", "Value": "platform"}, {"Key": "managed-by", "Value": "terraform"}],
+    )
+    for arn in (
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+        "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess",
+    ):
+        iam.attach_role_policy(RoleName="ecsTaskExecutionRole", PolicyArn=arn)
+    secrets = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"}],
+    }
+    iam.put_role_policy(RoleName="ecsTaskExecutionRole", PolicyName="secrets", PolicyDocument=json.dumps(secrets))
+    before = _role_state(iam, "ecsTaskExecutionRole")
+
+    extra = {"codepipeline_enabled": True, "app_task_execution_role_name": "ecsTaskExecutionRole"}
+    check = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
+    assert check.rc == 0, check
+    assert check.changed() > 0, check
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["ecsTaskExecutionRole"], "check mode creates nothing"
+
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert first.rc == 0, first
+    assert "ecsTaskExecutionRole exists and is not tagged as this stack" in said(first), first
+    assert _role_state(iam, "ecsTaskExecutionRole") == before
+    names = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
+    assert names == ["ecsTaskExecutionRole", "helloapp-codebuild", "helloapp-codedeploy", "helloapp-codepipeline"]
+    codedeploy = _role_state(iam, "helloapp-codedeploy")
+    assert codedeploy["trust"] == trust("codedeploy.amazonaws.com", source_account=False)
+    assert codedeploy["managed"] == ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]
+    assert dict(codedeploy["tags"]) == {
+        "application": "helloapp",
+        "environment": "production",
+        "managed-by": "fargatedemo.ecs_delivery",
+    }
+    pipeline = statements(iam, "helloapp-codepipeline", "codepipeline-access")
+    assert pipeline["PassTaskRolesToEcs"]["Resource"] == [f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"]
+
+    # Check mode on the converged roles, then a real second run: nothing to change. (The Molecule scenario
+    # covers the role's own idempotence; this covers the playbook's wiring of the stack contract.)
+    recheck = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True)
+    assert recheck.changed() == 0, recheck
+    second = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert second.changed() == 0, second
+
+    gone = ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
+    assert gone.rc == 0, gone
+    assert "Left task execution role ecsTaskExecutionRole: not tagged as this stack" in said(gone), gone
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["ecsTaskExecutionRole"]
+    assert _role_state(iam, "ecsTaskExecutionRole") == before
 
 
 INVALID = [

@@ -1,0 +1,1426 @@
+# Copyright: Contributors to the fargatedemo.ecs_delivery collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AWS limits the stack's inputs must meet, written once, and what each input of each role obeys.
+
+Three layers, all pure Python (no AWS call, unit tested in ``tests/filters/``):
+
+* ``RULES``: one entry per kind of value AWS constrains (a load balancer name, an IAM role name, a port,
+  a Fargate size...), each with the sentence shown to the user and the AWS page that states the limit.
+  They are the limits the project's strict emulator enforces (``awsemu/rules/``), so an input the
+  pre-flight accepts is one AWS accepts too.
+* ``CONTRACTS``: for every role's ``validate`` entry point and for the stack inventory, which variable
+  obeys which rule, and the rules that tie several variables together (two distinct listener ports,
+  a health check timeout below its interval, a wait that covers the release's own waits).
+* ``problems(values, contract)``: every broken rule, each message naming the variable the user set and
+  the values allowed. The ``fargatedemo.ecs_delivery.input_problems`` filter calls it.
+
+The release timings (``release_wait_seconds``) live here too: the minimum a wait must last to reach a
+CodeDeploy checkpoint follows from the same table of deployment configurations.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# ----------------------------------------------------------------------------------------------------------
+# Value helpers: Ansible hands over what the inventory or -e gave, so numbers may arrive as strings.
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def as_int(value: Any) -> int | None:
+    """``value`` as a whole number, or None when it is not one (booleans are not numbers here)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def shown(value: Any) -> str:
+    """A value as the message quotes it: strings in quotes, lists and dicts as JSON."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict | list | tuple):
+        try:
+            return json.dumps(value, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Rules: each decides whether a value is allowed; ``allowed`` is the sentence that says what is.
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: str
+    test: Callable[[Any], bool]
+    reference: str = ""
+
+    def ok(self, value: Any) -> bool:
+        try:
+            return bool(self.test(value))
+        except (TypeError, ValueError, AttributeError):
+            return False
+
+
+def _pattern(regex: str, flags: int = 0) -> Callable[[Any], bool]:
+    compiled = re.compile(regex, flags)
+    return lambda value: isinstance(value, str) and compiled.fullmatch(value) is not None
+
+
+def _int_range(low: int | None, high: int | None) -> Callable[[Any], bool]:
+    def test(value: Any) -> bool:
+        number = as_int(value)
+        return number is not None and (low is None or number >= low) and (high is None or number <= high)
+
+    return test
+
+
+def _one_of(*choices: Any) -> Callable[[Any], bool]:
+    return lambda value: value in choices
+
+
+def _elb_name(value: Any, load_balancer: bool) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9-]{1,32}", value):
+        return False
+    if value.startswith("-") or value.endswith("-"):
+        return False
+    return not (load_balancer and value.lower().startswith("internal-"))
+
+
+# S3 User Guide, "General purpose bucket naming rules".
+_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def _bucket_name(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value):
+        return False
+    if ".." in value or value.startswith(_BUCKET_PREFIXES) or value.endswith(_BUCKET_SUFFIXES):
+        return False
+    try:
+        ipaddress.IPv4Address(value)
+        return False
+    except ValueError:
+        return True
+
+
+def _cidr_ipv4(value: Any) -> bool:
+    if not isinstance(value, str) or "/" not in value:
+        return False
+    address, _, prefix = value.partition("/")
+    if not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", address) or not re.fullmatch(r"\d{1,2}", prefix):
+        return False
+    try:
+        return ipaddress.ip_network(value, strict=False).version == 4
+    except ValueError:
+        return False
+
+
+def _http_codes(value: Any) -> bool:
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not text:
+        return False
+    if "-" in text:
+        low, _, high = text.partition("-")
+        return low.isdigit() and high.isdigit() and 200 <= int(low) < int(high) <= 499
+    return all(part.isdigit() and 200 <= int(part) <= 499 for part in text.split(","))
+
+
+def _tag_text(text: str) -> bool:
+    # Letters, numbers and spaces in any script, and _ . : / = + - @ (the tagging rules of IAM, ECS, ECR,
+    # ELB, CodeDeploy, CodeBuild, CodePipeline, S3...: "Tag naming limits and requirements").
+    return all(c.isalnum() or c == " " or c in "_.:/=+-@" for c in text)
+
+
+def tag_key_ok(key: Any) -> bool:
+    return isinstance(key, str) and 1 <= len(key) <= 128 and _tag_text(key) and not key.lower().startswith("aws:")
+
+
+def tag_value_ok(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 256 and _tag_text(value)
+
+
+def _tags(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and len(value) <= MAX_TAGS
+        and all(tag_key_ok(k) and tag_value_ok(v) for k, v in value.items())
+    )
+
+
+def _string_list(rule: Rule, minimum: int = 0) -> Callable[[Any], bool]:
+    return lambda value: (
+        isinstance(value, list)
+        and len(value) >= minimum
+        and len(set(map(str, value))) == len(value)
+        and all(rule.ok(item) for item in value)
+    )
+
+
+def _build_args(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) and isinstance(v, str | int | float)
+        for k, v in value.items()
+    )
+
+
+# Every AWS resource the stack tags takes at most 50 tags ("Tag naming limits and requirements" of IAM, ECS,
+# ECR, Elastic Load Balancing, CodeDeploy, CodeBuild, CodePipeline, S3, CloudWatch Logs, EventBridge).
+MAX_TAGS = 50
+
+# CloudWatch Logs PutRetentionPolicy retentionInDays, "Valid Values".
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922)
+LOG_RETENTION_DAYS += (3288, 3653)
+
+# Amazon ECS Developer Guide, "Task CPU and memory" (Fargate, Linux): cpu units -> the memory MiB allowed.
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+# CodeDeploy's predefined ECS deployment configurations ("Deployment configurations on an Amazon ECS compute
+# platform"): the minutes from the first traffic shift to 100 % on the replacement (linear: every step after
+# the first; canary: the one interval).
+ECS_DEPLOYMENT_CONFIGS: dict[str, int] = {
+    "CodeDeployDefault.ECSAllAtOnce": 0,
+    "CodeDeployDefault.ECSLinear10PercentEvery1Minutes": 9,
+    "CodeDeployDefault.ECSLinear10PercentEvery3Minutes": 27,
+    "CodeDeployDefault.ECSCanary10Percent5Minutes": 5,
+    "CodeDeployDefault.ECSCanary10Percent15Minutes": 15,
+}
+PREDEFINED_PREFIX = "CodeDeployDefault."
+
+
+def _ecs_deployment_config(value: Any) -> bool:
+    if not RULES["codedeploy_name"].ok(value):
+        return False
+    return not value.startswith(PREDEFINED_PREFIX) or value in ECS_DEPLOYMENT_CONFIGS
+
+
+_ECS_NAME = "1-255 letters, digits, hyphens and underscores"
+_ELB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/"
+_ECS = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/"
+
+RULES: dict[str, Rule] = {
+    # --- where
+    "region": Rule("an AWS region name such as ap-northeast-2", _pattern(r"[a-z]{2}(-[a-z]+)+-\d+")),
+    "endpoint_url": Rule(
+        "empty (AWS itself) or an http(s) URL such as http://127.0.0.1:4566", _pattern(r"https?://[^\s/]+(/\S*)?")
+    ),
+    "account_id": Rule("an AWS account id, 12 digits", _pattern(r"\d{12}")),
+    "vpc_id": Rule("a VPC id, vpc- and 8 or 17 hex digits", _pattern(r"vpc-[0-9a-f]{8}([0-9a-f]{9})?")),
+    "subnet_id": Rule("a subnet id, subnet- and 8 or 17 hex digits", _pattern(r"subnet-[0-9a-f]{8}([0-9a-f]{9})?")),
+    "security_group_id": Rule(
+        "a security group id, sg- and 8 or 17 hex digits", _pattern(r"sg-[0-9a-f]{8}([0-9a-f]{9})?")
+    ),
+    "cidr_ipv4": Rule("an IPv4 CIDR block such as 203.0.113.0/24", _cidr_ipv4),
+    # --- names (each service's API reference, the request parameter's "Length Constraints" and "Pattern")
+    "app_name": Rule(
+        "1-64 letters, digits and hyphens, starting with a letter or digit (it names the stack's resources)",
+        _pattern(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}"),
+    ),
+    "load_balancer_name": Rule(
+        "a load balancer name: 1-32 letters, digits and hyphens, not starting or ending with a hyphen and not "
+        "starting with internal-",
+        lambda v: _elb_name(v, load_balancer=True),
+        _ELB + "API_CreateLoadBalancer.html",
+    ),
+    "target_group_name": Rule(
+        "a target group name: 1-32 letters, digits and hyphens, not starting or ending with a hyphen",
+        lambda v: _elb_name(v, load_balancer=False),
+        _ELB + "API_CreateTargetGroup.html",
+    ),
+    "security_group_name": Rule(
+        "a security group name: 1-255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-",
+        lambda v: _pattern(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")(v) and not v.lower().startswith("sg-"),
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+    ),
+    "iam_role_name": Rule(
+        "an IAM role name: 1-64 letters, digits and +=,.@_-",
+        _pattern(r"[\w+=,.@-]{1,64}", re.ASCII),
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+    ),
+    "iam_policy_name": Rule(
+        "an IAM policy name: 1-128 letters, digits and +=,.@_-", _pattern(r"[\w+=,.@-]{1,128}", re.ASCII)
+    ),
+    "iam_policy_arn": Rule(
+        "a managed policy ARN (arn:aws:iam::aws:policy/... or arn:aws:iam::<account>:policy/...)",
+        _pattern(r"arn:aws[\w-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+", re.ASCII),
+    ),
+    "iam_role_arn": Rule(
+        "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+        _pattern(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+", re.ASCII),
+    ),
+    "ecs_name": Rule(_ECS_NAME, _pattern(r"[A-Za-z0-9_-]{1,255}"), _ECS + "API_CreateService.html"),
+    "ecr_repository_name": Rule(
+        "an ECR repository name: 2-256 lower-case letters and digits, optionally separated by one of . _ -, in "
+        "/-separated parts (for example fargatedemo/helloapp)",
+        lambda v: (
+            isinstance(v, str)
+            and 2 <= len(v) <= 256
+            and re.fullmatch(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*", v) is not None
+        ),
+        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+    ),
+    "image_tag": Rule(
+        "an image tag: 1-128 letters, digits, _ . -, not starting with . or -",
+        _pattern(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"),
+    ),
+    "image": Rule(
+        "an image reference (repository URI with :tag or @sha256:digest): up to 255 letters, digits and -_:./#@",
+        _pattern(r"[A-Za-z0-9][A-Za-z0-9\-_:./#@]{0,254}"),
+        _ECS + "API_ContainerDefinition.html",
+    ),
+    "registry": Rule("a registry host[:port] without scheme or path", _pattern(r"[A-Za-z0-9.-]+(:\d{1,5})?")),
+    "log_group_name": Rule(
+        "a log group name: 1-512 letters, digits and . - _ / #",
+        _pattern(r"[.\-_/#A-Za-z0-9]{1,512}"),
+        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    ),
+    "log_stream_prefix": Rule("an awslogs stream prefix: 1-255 characters without : or *", _pattern(r"[^:*]{1,255}")),
+    "log_retention_days": Rule(
+        "one of the retention periods CloudWatch Logs accepts: " + ", ".join(map(str, LOG_RETENTION_DAYS)),
+        lambda v: as_int(v) in LOG_RETENTION_DAYS,
+        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+    ),
+    "codedeploy_name": Rule(
+        "a CodeDeploy name: 1-100 letters, digits and +=,.@_-",
+        _pattern(r"[A-Za-z0-9+=,.@_-]{1,100}"),
+        "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateApplication.html",
+    ),
+    "codedeploy_ecs_config": Rule(
+        "an ECS deployment configuration: one of " + ", ".join(ECS_DEPLOYMENT_CONFIGS) + ", or the name of one of "
+        "your own (1-100 letters, digits and +=,.@_-)",
+        _ecs_deployment_config,
+        "https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html",
+    ),
+    "termination_wait_minutes": Rule(
+        "a whole number of minutes from 0 to 2880 (CodeDeploy's terminationWaitTimeInMinutes)",
+        _int_range(0, 2880),
+        "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_BlueInstanceTerminationOption.html",
+    ),
+    "codebuild_project_name": Rule(
+        "a CodeBuild project name: 2-255 letters, digits, hyphens and underscores, starting with a letter or digit",
+        _pattern(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}"),
+        "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
+    ),
+    "codebuild_timeout_minutes": Rule(
+        "a whole number of minutes from 5 to 2160 (CodeBuild timeoutInMinutes)", _int_range(5, 2160)
+    ),
+    "codepipeline_name": Rule(
+        "a pipeline name: 1-100 letters, digits and .@-_",
+        _pattern(r"[A-Za-z0-9.@_-]{1,100}"),
+        "https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html",
+    ),
+    "codecommit_repository_name": Rule(
+        "a CodeCommit repository name: 1-100 letters, digits, . _ -, not ending in .git",
+        lambda v: _pattern(r"[\w.-]{1,100}", re.ASCII)(v) and not v.lower().endswith(".git"),
+        "https://docs.aws.amazon.com/codecommit/latest/APIReference/API_CreateRepository.html",
+    ),
+    "events_rule_name": Rule(
+        "an EventBridge rule name: 1-64 letters, digits and . - _",
+        _pattern(r"[.\-_A-Za-z0-9]{1,64}"),
+        "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html",
+    ),
+    "s3_bucket_name": Rule(
+        "an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter "
+        "or digit, no two adjacent dots, not an IP address, no reserved prefix (xn--, sthree-) or suffix (-s3alias)",
+        _bucket_name,
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    ),
+    "connection_name": Rule("a connection name: 1-32 characters", lambda v: isinstance(v, str) and 1 <= len(v) <= 32),
+    "connection_arn": Rule(
+        "a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)",
+        _pattern(r"arn:aws[\w-]*:(codestar-connections|codeconnections):[\w-]+:\d{12}:connection/.+"),
+    ),
+    "full_repository_id": Rule("a repository as owner/name", _pattern(r"[\w.-]+/[\w.-]+", re.ASCII)),
+    "kms_key_arn": Rule(
+        "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+        _pattern(r"arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key/.+"),
+    ),
+    "task_definition_ref": Rule(
+        "a task definition as family:revision or its ARN",
+        _pattern(r"([A-Za-z0-9_-]{1,255}:\d+|arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]+:\d+)"),
+    ),
+    # --- numbers
+    "port": Rule("a port, a whole number from 1 to 65535", _int_range(1, 65535)),
+    "health_check_path": Rule(
+        "a path starting with / (up to 1024 characters, no spaces)",
+        _pattern(r"/\S{0,1023}"),
+        _ELB + "API_CreateTargetGroup.html",
+    ),
+    "health_check_interval": Rule("5-300 seconds", _int_range(5, 300), _ELB + "API_CreateTargetGroup.html"),
+    "health_check_timeout": Rule("2-120 seconds", _int_range(2, 120), _ELB + "API_CreateTargetGroup.html"),
+    "health_check_threshold": Rule("2-10 checks", _int_range(2, 10), _ELB + "API_CreateTargetGroup.html"),
+    "health_check_matcher": Rule(
+        "HTTP codes from 200 to 499: one (200), a list (200,202) or a range (200-299)",
+        _http_codes,
+        _ELB + "API_Matcher.html",
+    ),
+    "deregistration_delay": Rule("0-3600 seconds", _int_range(0, 3600), _ELB + "API_TargetGroupAttribute.html"),
+    "idle_timeout": Rule("1-4000 seconds", _int_range(1, 4000), _ELB + "API_LoadBalancerAttribute.html"),
+    "container_health_interval": Rule("5-300 seconds", _int_range(5, 300), _ECS + "API_HealthCheck.html"),
+    "container_health_timeout": Rule("2-120 seconds", _int_range(2, 120), _ECS + "API_HealthCheck.html"),
+    "container_health_retries": Rule("1-10 retries", _int_range(1, 10), _ECS + "API_HealthCheck.html"),
+    "container_health_start_period": Rule("0-300 seconds", _int_range(0, 300), _ECS + "API_HealthCheck.html"),
+    "fargate_cpu": Rule(
+        "a Fargate task cpu value: " + ", ".join(map(str, FARGATE_SIZES)),
+        lambda v: as_int(v) in FARGATE_SIZES,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size",
+    ),
+    "desired_count": Rule("a whole number of tasks, 0 or more", _int_range(0, None)),
+    "minimum_healthy_percent": Rule("0-100 percent", _int_range(0, 100), _ECS + "API_DeploymentConfiguration.html"),
+    "maximum_percent": Rule("100 percent or more", _int_range(100, None), _ECS + "API_DeploymentConfiguration.html"),
+    "grace_period": Rule("0-2147483647 seconds", _int_range(0, 2147483647), _ECS + "API_CreateService.html"),
+    "platform_version": Rule("LATEST or a Fargate platform version such as 1.4.0", _pattern(r"LATEST|\d+\.\d+\.\d+")),
+    "seconds": Rule("a whole number of seconds, 0 or more", _int_range(0, None)),
+    "positive": Rule("a whole number, 1 or more", _int_range(1, None)),
+    # --- choices and shapes
+    "bool": Rule("true or false", lambda v: as_bool(v) is not None),
+    "deployment_controller": Rule("ECS (rolling update) or CODE_DEPLOY (blue/green)", _one_of("ECS", "CODE_DEPLOY")),
+    "pipeline_source": Rule("CodeCommit or CodeConnections", _one_of("CodeCommit", "CodeConnections")),
+    "checkpoint": Rule(
+        "created, ready (test traffic on the new version), traffic_shifted (production on it) or succeeded "
+        "(the original tasks gone after the termination wait)",
+        _one_of("created", "ready", "traffic_shifted", "succeeded"),
+    ),
+    "rollback_mode": Rule(
+        "stop (stop the in-flight release with rollback) or previous (redeploy the revision before the live one)",
+        _one_of("stop", "previous"),
+    ),
+    "tag_value": Rule(
+        "a tag value: 1-256 letters, digits, spaces and _.:/=+-@ (for example production)",
+        lambda v: isinstance(v, str) and len(v) >= 1 and tag_value_ok(v),
+    ),
+    "tags": Rule(
+        f"a dict of at most {MAX_TAGS} tags: keys 1-128 and values 0-256 letters, digits, spaces and _.:/=+-@, "
+        "keys not starting with aws:",
+        _tags,
+        "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+    ),
+    "build_args": Rule("a dict of build argument names (letters, digits, _) to strings", _build_args),
+    "capacity_providers": Rule(
+        "a list of Fargate capacity providers, each once: FARGATE, FARGATE_SPOT",
+        lambda v: isinstance(v, list) and len(set(v)) == len(v) and set(v) <= {"FARGATE", "FARGATE_SPOT"},
+    ),
+}
+
+# Lists of the rules above (each element obeys the rule; no duplicates).
+RULES["subnet_ids"] = Rule("a list of distinct subnet ids (subnet-<hex>)", _string_list(RULES["subnet_id"]))
+RULES["security_group_ids"] = Rule(
+    "a list of distinct security group ids (sg-<hex>)", _string_list(RULES["security_group_id"])
+)
+RULES["security_group_names"] = Rule(
+    "a list of distinct security group names", _string_list(RULES["security_group_name"])
+)
+RULES["cidrs_ipv4"] = Rule(
+    "a list of distinct IPv4 CIDR blocks such as 203.0.113.0/24", _string_list(RULES["cidr_ipv4"])
+)
+RULES["iam_policy_arns"] = Rule("a list of distinct managed policy ARNs", _string_list(RULES["iam_policy_arn"]))
+RULES["target_group_pair"] = Rule(
+    "two distinct target group names (1-32 letters, digits and hyphens, not starting or ending with a hyphen)",
+    lambda v: isinstance(v, list) and len(v) == 2 and _string_list(RULES["target_group_name"])(v),
+)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Release timings: how long a wait must be to reach a CodeDeploy checkpoint.
+
+# Besides the configuration's intervals and the termination wait, a release starts the replacement tasks (image
+# pull, container start, the target group's healthy checks), moves the listeners and drains the original tasks
+# (deregistration delay): about 1-3 minutes on AWS; the default wait leaves this margin for it.
+RELEASE_MARGIN_MINUTES = 15
+CHECKPOINTS = ("created", "ready", "traffic_shifted", "succeeded")
+
+
+def traffic_shift_minutes(config_name: str) -> int | None:
+    """Minutes a predefined ECS configuration takes to shift all traffic; None for a configuration of your own."""
+    return ECS_DEPLOYMENT_CONFIGS.get(config_name)
+
+
+def minimum_wait_seconds(checkpoint: str, config_name: str, termination_wait_minutes: Any) -> int | None:
+    """The waits CodeDeploy itself sits through before ``checkpoint``: a shorter timeout can never reach it.
+
+    None when the configuration is one of your own (its intervals are not known before AWS answers).
+    """
+    shift = traffic_shift_minutes(config_name)
+    if shift is None:
+        return None
+    termination = as_int(termination_wait_minutes) or 0
+    minutes = {"created": 0, "ready": 0, "traffic_shifted": shift, "succeeded": shift + termination}[checkpoint]
+    return minutes * 60
+
+
+def release_wait_seconds(checkpoint: str, config_name: str, termination_wait_minutes: Any) -> int | None:
+    """The default wait for ``checkpoint``: CodeDeploy's own waits plus ``RELEASE_MARGIN_MINUTES``."""
+    minimum = minimum_wait_seconds(checkpoint, config_name, termination_wait_minutes)
+    return None if minimum is None else minimum + RELEASE_MARGIN_MINUTES * 60
+
+
+def _describe_minimum(checkpoint: str, config_name: str, termination_wait_minutes: Any) -> str:
+    shift = traffic_shift_minutes(config_name) or 0
+    parts = []
+    if checkpoint in ("traffic_shifted", "succeeded") and shift:
+        parts.append(f"{shift} minutes of {config_name} traffic shifting")
+    if checkpoint == "succeeded":
+        parts.append(f"the {as_int(termination_wait_minutes) or 0}-minute termination wait")
+    return " plus ".join(parts) or "nothing"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Contracts: which variable obeys which rule, and the rules across variables.
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    rule: str
+    # May be empty ('' or None): then it means "not set" (the role's default behaviour) and is not checked.
+    optional: bool = False
+    # Checked only when this is true of the values (for example only when the pipeline is enabled).
+    when: Callable[[dict[str, Any]], bool] | None = None
+    # How the inventory derives it ("{app_name}-alb"): a message then names the variable it came from.
+    derived: str = ""
+
+
+Check = Callable[[dict[str, Any]], list[tuple[str, str]]]
+
+
+@dataclass
+class Contract:
+    fields: list[Field]
+    checks: list[Check] = field(default_factory=list)
+    # Variables the inventory must set (the stack contract); a role's validate entry point has defaults for all.
+    required: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _present(values: dict[str, Any], state_var: str) -> bool:
+    return values.get(state_var, "present") == "present"
+
+
+def _derivation_hint(f: Field, values: dict[str, Any]) -> str:
+    """' (the inventory derives it from app_name ...)' when the value is what the inventory's template gives."""
+    if not f.derived:
+        return ""
+    sources = [s for s in re.findall(r"{(\w+)}", f.derived) if s != "n"]
+    if any(s not in values for s in sources):
+        return ""
+    pattern = ""
+    for literal, source in re.findall(r"([^{]*)(?:{(\w+)})?", f.derived):
+        pattern += re.escape(literal)
+        if source == "n":
+            pattern += r"\d+"
+        elif source:
+            pattern += re.escape(str(values[source]))
+    value = values.get(f.name)
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(i, str) and re.fullmatch(pattern, i) for i in items):
+        return ""
+    named = " and ".join(sources)
+    template = re.sub(r"{(\w+)}", r"{{ \1 }}", f.derived)
+    return f" (the inventory derives it from {named} as {template}: change {named}, or set {f.name} yourself)"
+
+
+def problems(values: dict[str, Any], contract: str) -> list[str]:
+    """Every rule of ``contract`` that ``values`` break, one message per variable, each naming it."""
+    spec = CONTRACTS[contract]
+    found: list[str] = []
+    bad: set[str] = set()
+    for name in spec.required:
+        if name not in values:
+            found.append(f"{name} is not set: the inventory must define it (see inventory/example).")
+            bad.add(name)
+    for f in spec.fields:
+        if f.name not in values or f.name in bad:
+            continue
+        value = values[f.name]
+        if f.optional and (empty(value) or value == [] or value == {}):
+            continue
+        if f.when is not None and not f.when(values):
+            continue
+        rule = RULES[f.rule]
+        if not rule.ok(value):
+            found.append(f"{f.name} is {shown(value)}: it must be {rule.allowed}{_derivation_hint(f, values)}.")
+            bad.add(f.name)
+    for check in spec.checks:
+        for name, message in check(values):
+            if name not in bad and not _involves_bad(message, bad):
+                found.append(f"{name} {message}")
+                bad.add(name)
+    return found
+
+
+def _involves_bad(message: str, bad: set[str]) -> bool:
+    # A rule across variables says nothing new when one of them already failed on its own.
+    return any(re.search(rf"\b{re.escape(name)}\b", message) for name in bad)
+
+
+# --- checks across variables (each returns [(variable named first, the rest of the sentence)])
+
+
+def distinct(*names: str) -> Check:
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        present = [(n, values[n]) for n in names if n in values and not empty(values[n])]
+        seen: dict[str, str] = {}
+        out = []
+        for name, value in present:
+            key = str(as_int(value) if as_int(value) is not None else value)
+            if key in seen:
+                out.append((name, f"is {shown(value)}, the same as {seen[key]}: they must differ."))
+            else:
+                seen[key] = name
+        return out
+
+    return check
+
+
+def below(low: str, high: str) -> Check:
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        a, b = as_int(values.get(low)), as_int(values.get(high))
+        if a is not None and b is not None and a >= b:
+            return [(low, f"is {a}: it must be less than {high} ({b}).")]
+        return []
+
+    return check
+
+
+def fargate_size(cpu: str, memory: str) -> Check:
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        c, m = as_int(values.get(cpu)), as_int(values.get(memory))
+        if c not in FARGATE_SIZES:
+            return []
+        if m not in FARGATE_SIZES[c]:
+            allowed = FARGATE_SIZES[c]
+            text = ", ".join(map(str, allowed)) if len(allowed) < 8 else f"{allowed[0]}-{allowed[-1]} in steps of "
+            if len(allowed) >= 8:
+                text += f"{allowed[1] - allowed[0]}"
+            return [(memory, f"is {shown(values.get(memory))}: with {cpu} {c} a Fargate task has {text} MiB.")]
+        return []
+
+    return check
+
+
+def rolling_update_progresses(desired: str, minimum: str, maximum: str) -> Check:
+    """ECS starts a new task only while running <= maximum% and stops an old one only while >= minimum%."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        d, lo, hi = (as_int(values.get(n)) for n in (desired, minimum, maximum))
+        if None in (d, lo, hi) or d == 0:
+            return []
+        lower = math.ceil(d * lo / 100)
+        upper = math.floor(d * hi / 100)
+        if lower < d or upper > d:
+            return []
+        return [
+            (
+                minimum,
+                f"is {lo} with {maximum} {hi} and {desired} {d}: a rolling update could neither stop an old task nor "
+                "start a new one; lower the minimum or raise the maximum.",
+            )
+        ]
+
+    return check
+
+
+def release_wait_covers(
+    checkpoint: str, timeout: str, config: str, termination: str, *, when_var: str = "", fixed: str = ""
+) -> Check:
+    """A timeout shorter than CodeDeploy's own waits before the checkpoint always fails a healthy release."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        if when_var and values.get(when_var) != "CODE_DEPLOY":
+            return []
+        point = fixed or values.get(checkpoint, "succeeded")
+        if point not in CHECKPOINTS or not RULES["codedeploy_ecs_config"].ok(values.get(config)):
+            return []
+        given = values.get(timeout)
+        minimum = minimum_wait_seconds(point, values.get(config), values.get(termination))
+        # Unset (or the role's 0): the default, derived from the configuration, which needs a known one.
+        if empty(given) or as_int(given) == 0:
+            if minimum is None:
+                return [
+                    (
+                        timeout,
+                        f"is not set and {config} {shown(values.get(config))} is a deployment configuration of your "
+                        "own: how long it shifts traffic is not known before AWS answers, so set "
+                        f"{timeout} (seconds) to at least its intervals plus the termination wait.",
+                    )
+                ]
+            return []
+        seconds = as_int(given)
+        if seconds is None or minimum is None or seconds == 0 or seconds >= minimum:
+            return []
+        what = _describe_minimum(point, values.get(config), values.get(termination))
+        reach = f"{checkpoint} {point}" if not fixed else point
+        return [
+            (
+                timeout,
+                f"is {seconds}: a release cannot reach {reach} in less than {minimum} seconds ({what}); "
+                f"set at least {minimum + RELEASE_MARGIN_MINUTES * 60}, leave it empty for that default, or wait "
+                "for an earlier checkpoint.",
+            )
+        ]
+
+    return check
+
+
+def required_when(name: str, condition: Callable[[dict[str, Any]], bool], why: str) -> Check:
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        if condition(values) and empty(values.get(name)):
+            return [(name, f"is empty: {why}.")]
+        return []
+
+    return check
+
+
+def derived_name(source: str, template: str, rule: str, *, shown_as: str, when=None) -> Check:
+    """A name the role builds from ``source`` (``template`` with {0}) must obey ``rule`` too."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        if source not in values or (when is not None and not when(values)):
+            return []
+        name = template.format(values[source], **{**values, "account": "000000000000"})
+        if RULES[rule].ok(name):
+            return []
+        return [
+            (
+                source,
+                f"is {shown(values[source])}: it makes the {shown_as} {shown(name)} ({len(name)} characters), which "
+                f"must be {RULES[rule].allowed}.",
+            )
+        ]
+
+    return check
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The contracts: each role's validate entry point, and the stack inventory (playbooks/validate.yml).
+
+OWNERSHIP_KEYS = ("application", "environment", "managed-by")
+MANAGED_BY = "fargatedemo.ecs_delivery"
+
+
+def _tags_fields(role: str) -> list[Field]:
+    return [Field(f"{role}_tags", "tags"), Field(f"{role}_owner_tags", "tags")]
+
+
+def _iam_pipeline(values: dict[str, Any]) -> bool:
+    return as_bool(values.get("iam_pipeline_roles_enabled")) is True and _present(values, "iam_state")
+
+
+def _blue_green(prefix: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda values: values.get(f"{prefix}deployment_controller") == "CODE_DEPLOY"
+
+
+CONTRACTS: dict[str, Contract] = {}
+
+CONTRACTS["stack"] = Contract(
+    fields=[
+        Field("stack_facts_app_name", "app_name"),
+        Field("stack_facts_repository_name", "ecr_repository_name"),
+        Field("stack_facts_image_registry", "registry", optional=True),
+        Field("stack_facts_artifact_bucket_name", "s3_bucket_name", optional=True),
+        Field("stack_facts_region", "region"),
+        Field("stack_facts_vpc_id", "vpc_id", optional=True),
+        Field("stack_facts_public_subnet_ids", "subnet_ids", optional=True),
+        Field("stack_facts_private_subnet_ids", "subnet_ids", optional=True),
+        Field("stack_facts_environment", "tag_value"),
+        Field("stack_facts_tags", "tags"),
+    ],
+    checks=[
+        lambda v: (
+            [
+                (
+                    "stack_facts_public_subnet_ids",
+                    "has one subnet: a load balancer needs two or more, in "
+                    "different Availability Zones (or leave it empty for the default VPC's).",
+                )
+            ]
+            if isinstance(v.get("stack_facts_public_subnet_ids"), list) and len(v["stack_facts_public_subnet_ids"]) == 1
+            else []
+        ),
+    ],
+)
+
+CONTRACTS["iam"] = Contract(
+    fields=[
+        Field("iam_account_id", "account_id", optional=True),
+        Field("iam_region", "region", when=_iam_pipeline),
+        Field("iam_trust_source_account", "bool"),
+        Field("iam_task_execution_role_name", "iam_role_name"),
+        Field("iam_task_role_name", "iam_role_name", optional=True),
+        Field("iam_task_role_managed_policy_arns", "iam_policy_arns", optional=True),
+        Field("iam_codedeploy_role_name", "iam_role_name"),
+        Field("iam_pipeline_roles_enabled", "bool"),
+        Field("iam_codebuild_role_name", "iam_role_name", when=_iam_pipeline),
+        Field("iam_codepipeline_role_name", "iam_role_name", when=_iam_pipeline),
+        Field("iam_codebuild_project_name", "codebuild_project_name", when=_iam_pipeline),
+        Field("iam_artifact_bucket_name", "s3_bucket_name", when=_iam_pipeline),
+        Field("iam_ecr_repository_name", "ecr_repository_name", when=_iam_pipeline),
+        Field(
+            "iam_codecommit_repository_name",
+            "codecommit_repository_name",
+            when=lambda v: _iam_pipeline(v) and v.get("iam_pipeline_source") == "CodeCommit",
+        ),
+        Field("iam_codestar_connection_arn", "connection_arn", optional=True, when=_iam_pipeline),
+        Field("iam_ecs_cluster_name", "ecs_name", when=_iam_pipeline),
+        Field("iam_ecs_service_name", "ecs_name", when=_iam_pipeline),
+        Field("iam_task_family", "ecs_name", when=_iam_pipeline),
+        Field("iam_codedeploy_application_name", "codedeploy_name", when=_iam_pipeline),
+        Field("iam_codedeploy_group_name", "codedeploy_name", when=_iam_pipeline),
+        Field("iam_codedeploy_config_name", "codedeploy_ecs_config", when=_iam_pipeline),
+        *_tags_fields("iam"),
+    ],
+    checks=[
+        distinct("iam_task_execution_role_name", "iam_codedeploy_role_name", "iam_task_role_name"),
+        lambda v: (
+            distinct(
+                "iam_task_execution_role_name",
+                "iam_codedeploy_role_name",
+                "iam_task_role_name",
+                "iam_codebuild_role_name",
+                "iam_codepipeline_role_name",
+            )(v)
+            if _iam_pipeline(v)
+            else []
+        ),
+    ],
+)
+
+CONTRACTS["ecr"] = Contract(
+    fields=[
+        Field("ecr_repository_name", "ecr_repository_name"),
+        Field("ecr_scan_on_push", "bool"),
+        Field("ecr_keep_images", "positive"),
+        Field("ecr_untagged_expire_days", "positive"),
+        Field("ecr_kms_key", "kms_key_arn", when=lambda v: v.get("ecr_encryption_type") == "KMS"),
+        Field("ecr_force_absent", "bool"),
+        Field("ecr_image_push", "bool"),
+        Field("ecr_image_tag", "image_tag", optional=True),
+        Field("ecr_push_latest", "bool"),
+        Field("ecr_build_args", "build_args"),
+        Field("ecr_registry", "registry", optional=True),
+        *_tags_fields("ecr"),
+    ],
+    checks=[
+        lambda v: (
+            [
+                (
+                    "ecr_push_latest",
+                    "is true but ecr_image_tag_mutability is "
+                    f"{shown(v.get('ecr_image_tag_mutability'))}: an immutable repository refuses a second push of "
+                    "latest, so set it MUTABLE or leave ecr_push_latest false.",
+                )
+            ]
+            if as_bool(v.get("ecr_push_latest")) and v.get("ecr_image_tag_mutability") != "MUTABLE"
+            else []
+        ),
+        required_when(
+            "ecr_build_context",
+            lambda v: (
+                _present(v, "ecr_state")
+                and (as_bool(v.get("ecr_image_push")) is not False or empty(v.get("ecr_image_tag")))
+            ),
+            "set it to the directory of the app to build (its Dockerfile and, for the default tag, its git history), "
+            "or set ecr_image_push false with an ecr_image_tag already in the repository",
+        ),
+    ],
+)
+
+
+def _strategy(values: dict[str, Any]) -> list[tuple[str, str]]:
+    strategy = values.get("ecs_cluster_default_capacity_provider_strategy")
+    providers = values.get("ecs_cluster_capacity_providers") or []
+    name = "ecs_cluster_default_capacity_provider_strategy"
+    if not isinstance(strategy, list) or not all(isinstance(i, dict) for i in strategy):
+        return [(name, f"is {shown(strategy)}: it must be a list of {{capacity_provider, base, weight}}.")]
+    used = [i.get("capacity_provider") for i in strategy]
+    bases = [as_int(i.get("base", 0) or 0) for i in strategy]
+    weights = [as_int(i.get("weight", 0) or 0) for i in strategy]
+    ok = (
+        set(used) <= set(providers)
+        and len(set(used)) == len(used)
+        and all(b is not None and 0 <= b <= 100000 for b in bases)
+        and all(w is not None and 0 <= w <= 1000 for w in weights)
+        and sum(1 for b in bases if b) <= 1
+        and (not strategy or any(w for w in weights))
+    )
+    if ok:
+        return []
+    return [
+        (
+            name,
+            f"is {shown(strategy)}: each capacity_provider once and listed in ecs_cluster_capacity_providers "
+            f"{shown(providers)}; base 0-100000 on one item at most; weight 0-1000, above 0 on one item at least "
+            "(ECS PutClusterCapacityProviders).",
+        )
+    ]
+
+
+CONTRACTS["ecs_cluster"] = Contract(
+    fields=[
+        Field("ecs_cluster_name", "ecs_name"),
+        Field("ecs_cluster_capacity_providers", "capacity_providers"),
+        *_tags_fields("ecs_cluster"),
+    ],
+    checks=[_strategy],
+)
+
+CONTRACTS["alb"] = Contract(
+    fields=[
+        Field("alb_name", "load_balancer_name"),
+        Field("alb_tasks_security_group_name", "security_group_name"),
+        Field("alb_idle_timeout", "idle_timeout"),
+        Field("alb_deletion_protection", "bool"),
+        Field("alb_wait_timeout", "seconds"),
+        Field("alb_production_port", "port"),
+        Field("alb_production_cidrs", "cidrs_ipv4"),
+        Field("alb_test_port", "port"),
+        Field("alb_test_cidrs", "cidrs_ipv4"),
+        Field("alb_target_group_names", "target_group_pair"),
+        Field("alb_container_port", "port"),
+        Field("alb_health_check_path", "health_check_path"),
+        Field("alb_health_check_interval", "health_check_interval"),
+        Field("alb_health_check_timeout", "health_check_timeout"),
+        Field("alb_healthy_threshold", "health_check_threshold"),
+        Field("alb_unhealthy_threshold", "health_check_threshold"),
+        Field("alb_health_check_matcher", "health_check_matcher"),
+        Field("alb_deregistration_delay", "deregistration_delay"),
+        *_tags_fields("alb"),
+    ],
+    checks=[
+        distinct("alb_production_port", "alb_test_port"),
+        below("alb_health_check_timeout", "alb_health_check_interval"),
+        distinct("alb_name", "alb_tasks_security_group_name"),
+        lambda v: (
+            [
+                (
+                    "alb_tags",
+                    f"has {len(v['alb_tags'])} tags: with the Name tag of the security groups at most {MAX_TAGS - 1}.",
+                )
+            ]
+            if isinstance(v.get("alb_tags"), dict) and len(v["alb_tags"]) >= MAX_TAGS
+            else []
+        ),
+    ],
+)
+# What the alb role needs once the stack's facts are known (checked when it runs, not in the pre-flight).
+CONTRACTS["alb_present"] = Contract(
+    fields=[Field("alb_vpc_id", "vpc_id"), Field("alb_subnet_ids", "subnet_ids")],
+    checks=[
+        lambda v: (
+            [
+                (
+                    "alb_subnet_ids",
+                    f"is {shown(v.get('alb_subnet_ids'))}: an Application Load Balancer needs two "
+                    "or more subnets, in different Availability Zones.",
+                )
+            ]
+            if isinstance(v.get("alb_subnet_ids"), list) and len(v["alb_subnet_ids"]) < 2
+            else []
+        ),
+    ],
+)
+
+_BG = _blue_green("ecs_service_")
+CONTRACTS["ecs_service"] = Contract(
+    fields=[
+        Field("ecs_service_region", "region", optional=True),
+        Field("ecs_service_name", "ecs_name"),
+        Field("ecs_service_cluster_name", "ecs_name"),
+        Field("ecs_service_task_family", "ecs_name"),
+        Field("ecs_service_container_name", "ecs_name"),
+        Field("ecs_service_image", "image", optional=True),
+        Field("ecs_service_container_port", "port"),
+        Field("ecs_service_container_health_check", "bool"),
+        Field("ecs_service_container_health_check_path", "health_check_path"),
+        Field("ecs_service_container_health_check_interval", "container_health_interval"),
+        Field("ecs_service_container_health_check_timeout", "container_health_timeout"),
+        Field("ecs_service_container_health_check_retries", "container_health_retries"),
+        Field("ecs_service_container_health_check_start_period", "container_health_start_period"),
+        Field("ecs_service_task_cpu", "fargate_cpu"),
+        Field("ecs_service_task_memory", "positive"),
+        Field("ecs_service_execution_role_name", "iam_role_name", optional=True),
+        Field("ecs_service_execution_role_arn", "iam_role_arn", optional=True),
+        Field("ecs_service_task_role_name", "iam_role_name", optional=True),
+        Field("ecs_service_task_role_arn", "iam_role_arn", optional=True),
+        Field("ecs_service_log_group_name", "log_group_name"),
+        Field("ecs_service_log_retention_days", "log_retention_days"),
+        Field("ecs_service_log_stream_prefix", "log_stream_prefix"),
+        Field("ecs_service_desired_count", "desired_count"),
+        Field("ecs_service_platform_version", "platform_version"),
+        Field("ecs_service_health_check_grace_period", "grace_period"),
+        Field("ecs_service_subnet_ids", "subnet_ids", optional=True),
+        Field("ecs_service_vpc_id", "vpc_id", optional=True),
+        Field("ecs_service_security_group_ids", "security_group_ids", optional=True),
+        Field("ecs_service_security_group_names", "security_group_names", optional=True),
+        Field("ecs_service_target_group_name", "target_group_name", optional=True),
+        Field("ecs_service_minimum_healthy_percent", "minimum_healthy_percent"),
+        Field("ecs_service_maximum_percent", "maximum_percent"),
+        Field("ecs_service_circuit_breaker", "bool"),
+        Field("ecs_service_circuit_breaker_rollback", "bool"),
+        Field("ecs_service_wait", "bool"),
+        Field("ecs_service_wait_timeout", "seconds"),
+        Field("ecs_service_wait_delay", "positive"),
+        Field("ecs_service_codedeploy_application_name", "codedeploy_name", when=_BG),
+        Field("ecs_service_codedeploy_group_name", "codedeploy_name", when=_BG),
+        Field("ecs_service_codedeploy_role_name", "iam_role_name", optional=True, when=_BG),
+        Field("ecs_service_codedeploy_role_arn", "iam_role_arn", optional=True, when=_BG),
+        Field("ecs_service_codedeploy_config_name", "codedeploy_ecs_config", when=_BG),
+        Field("ecs_service_codedeploy_termination_wait_minutes", "termination_wait_minutes", when=_BG),
+        Field("ecs_service_test_target_group_name", "target_group_name", when=_BG),
+        Field("ecs_service_load_balancer_name", "load_balancer_name", when=_BG),
+        Field("ecs_service_production_listener_port", "port", when=_BG),
+        Field("ecs_service_test_listener_port", "port", when=_BG),
+        Field("ecs_service_codedeploy_wait_until", "checkpoint", when=_BG),
+        Field("ecs_service_codedeploy_wait_timeout", "seconds", optional=True, when=_BG),
+        Field("ecs_service_deregister_task_definitions", "bool"),
+        Field("ecs_service_delete_log_group", "bool"),
+        *_tags_fields("ecs_service"),
+    ],
+    checks=[
+        fargate_size("ecs_service_task_cpu", "ecs_service_task_memory"),
+        rolling_update_progresses(
+            "ecs_service_desired_count", "ecs_service_minimum_healthy_percent", "ecs_service_maximum_percent"
+        ),
+        below("ecs_service_container_health_check_timeout", "ecs_service_container_health_check_interval"),
+        lambda v: distinct("ecs_service_target_group_name", "ecs_service_test_target_group_name")(v) if _BG(v) else [],
+        lambda v: (
+            distinct("ecs_service_production_listener_port", "ecs_service_test_listener_port")(v) if _BG(v) else []
+        ),
+        required_when(
+            "ecs_service_codedeploy_role_name",
+            lambda v: _BG(v) and empty(v.get("ecs_service_codedeploy_role_arn")),
+            "a blue/green service needs the CodeDeploy role (ecs_service_codedeploy_role_name or _arn)",
+        ),
+        required_when(
+            "ecs_service_execution_role_name",
+            lambda v: empty(v.get("ecs_service_execution_role_arn")),
+            "a Fargate task that logs with awslogs needs an execution role (_name or _arn)",
+        ),
+        required_when(
+            "ecs_service_vpc_id",
+            lambda v: bool(v.get("ecs_service_security_group_names")),
+            "security groups given by name are looked up in ecs_service_vpc_id",
+        ),
+        release_wait_covers(
+            "ecs_service_codedeploy_wait_until",
+            "ecs_service_codedeploy_wait_timeout",
+            "ecs_service_codedeploy_config_name",
+            "ecs_service_codedeploy_termination_wait_minutes",
+            when_var="ecs_service_deployment_controller",
+        ),
+    ],
+)
+# What a present service needs once the stack's facts are known.
+CONTRACTS["ecs_service_present"] = Contract(
+    fields=[
+        Field("ecs_service_region", "region"),
+        Field("ecs_service_image", "image"),
+        Field("ecs_service_subnet_ids", "subnet_ids"),
+    ],
+    checks=[
+        lambda v: (
+            [
+                (
+                    "ecs_service_security_group_ids",
+                    "is empty and so is ecs_service_security_group_names: the "
+                    "tasks need a security group (by id, or by name with ecs_service_vpc_id).",
+                )
+            ]
+            if not v.get("ecs_service_security_group_ids") and not v.get("ecs_service_security_group_names")
+            else []
+        ),
+        lambda v: (
+            [("ecs_service_subnet_ids", "is empty: the tasks need one or more subnets.")]
+            if not v.get("ecs_service_subnet_ids")
+            else []
+        ),
+        lambda v: (
+            [
+                (
+                    "ecs_service_target_group_name",
+                    "is empty and so is ecs_service_target_group_arn: the service "
+                    "registers its tasks in a target group.",
+                )
+            ]
+            if empty(v.get("ecs_service_target_group_name")) and empty(v.get("ecs_service_target_group_arn"))
+            else []
+        ),
+    ],
+)
+
+_PIPE_PRESENT = lambda v: _present(v, "codepipeline_state")  # noqa: E731
+_CONNECTIONS = lambda v: v.get("codepipeline_source") == "CodeConnections"  # noqa: E731
+CONTRACTS["codepipeline"] = Contract(
+    fields=[
+        Field("codepipeline_pipeline_name", "codepipeline_name"),
+        Field("codepipeline_region", "region"),
+        Field("codepipeline_account_id", "account_id", optional=True),
+        Field("codepipeline_codecommit_repository_name", "codecommit_repository_name"),
+        Field("codepipeline_push_source", "bool"),
+        Field("codepipeline_connection_arn", "connection_arn", optional=True),
+        Field("codepipeline_connection_name", "connection_name", optional=True),
+        Field("codepipeline_full_repository_id", "full_repository_id", when=_CONNECTIONS),
+        Field("codepipeline_artifact_bucket_name", "s3_bucket_name", when=_PIPE_PRESENT),
+        Field("codepipeline_artifact_noncurrent_expiration_days", "positive"),
+        Field("codepipeline_artifact_expiration_days", "positive"),
+        Field("codepipeline_codebuild_project_name", "codebuild_project_name"),
+        Field("codepipeline_codebuild_role_name", "iam_role_name"),
+        Field("codepipeline_codebuild_timeout_minutes", "codebuild_timeout_minutes"),
+        Field("codepipeline_codebuild_log_retention_days", "log_retention_days"),
+        Field("codepipeline_docker_build_args", "build_args"),
+        Field("codepipeline_container_name", "ecs_name"),
+        Field("codepipeline_container_port", "port"),
+        Field("codepipeline_task_family", "ecs_name"),
+        Field("codepipeline_task_cpu", "fargate_cpu"),
+        Field("codepipeline_task_memory", "positive"),
+        Field("codepipeline_task_execution_role_name", "iam_role_name"),
+        Field("codepipeline_task_role_name", "iam_role_name", optional=True),
+        Field("codepipeline_log_group_name", "log_group_name"),
+        Field("codepipeline_health_check_path", "health_check_path"),
+        Field("codepipeline_cluster_name", "ecs_name"),
+        Field("codepipeline_service_name", "ecs_name"),
+        Field(
+            "codepipeline_codedeploy_application_name",
+            "codedeploy_name",
+            when=lambda v: v.get("codepipeline_deploy_provider") == "CodeDeployToECS",
+        ),
+        Field(
+            "codepipeline_codedeploy_group_name",
+            "codedeploy_name",
+            when=lambda v: v.get("codepipeline_deploy_provider") == "CodeDeployToECS",
+        ),
+        Field("codepipeline_role_name", "iam_role_name"),
+        Field("codepipeline_events_role_name", "iam_role_name"),
+        Field("codepipeline_purge_data", "bool"),
+        *_tags_fields("codepipeline"),
+    ],
+    checks=[
+        fargate_size("codepipeline_task_cpu", "codepipeline_task_memory"),
+        lambda v: (
+            [
+                (
+                    "codepipeline_image_repository_uri",
+                    f"is {shown(v.get('codepipeline_image_repository_uri'))}: "
+                    "it must be a registry host and repository without a tag (for example "
+                    "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/fargatedemo/helloapp).",
+                )
+            ]
+            if _PIPE_PRESENT(v)
+            and not re.fullmatch(r"[\w.:-]+/[a-z0-9._/-]+", str(v.get("codepipeline_image_repository_uri", "")))
+            else []
+        ),
+        lambda v: (
+            [
+                (
+                    "codepipeline_connection_name",
+                    "is empty and so is codepipeline_connection_arn: a "
+                    "CodeConnections source needs an existing connection's ARN or a name to create one.",
+                )
+            ]
+            if _CONNECTIONS(v)
+            and empty(v.get("codepipeline_connection_arn"))
+            and empty(v.get("codepipeline_connection_name"))
+            else []
+        ),
+        derived_name(
+            "codepipeline_pipeline_name", "{0}-codecommit", "events_rule_name", shown_as="EventBridge rule name"
+        ),
+        derived_name("codepipeline_pipeline_name", "start-{0}", "iam_policy_name", shown_as="events policy name"),
+        distinct("codepipeline_codebuild_role_name", "codepipeline_role_name", "codepipeline_events_role_name"),
+    ],
+)
+
+# --- The stack inventory: what playbooks/validate.yml checks before site, deploy, rollback, teardown, pipeline.
+
+_CD = _blue_green("app_")
+_PIPELINE = lambda v: as_bool(v.get("codepipeline_enabled")) is True  # noqa: E731
+
+# How the inventories derive names from app_name (inventory/example and inventory/local; a test keeps them equal).
+DERIVED = {
+    "app_cluster_name": "{app_name}",
+    "app_service_name": "{app_name}",
+    "app_container_name": "{app_name}",
+    "app_task_family": "{app_name}",
+    "app_log_group_name": "/ecs/{app_name}",
+    "app_alb_name": "{app_name}-alb",
+    "app_target_group_names": "{app_name}-tg{n}",
+    "app_codedeploy_application_name": "AppECS-{app_cluster_name}-{app_service_name}",
+    "app_codedeploy_group_name": "DgpECS-{app_cluster_name}-{app_service_name}",
+    "app_codecommit_repository_name": "{app_name}",
+    "app_codebuild_project_name": "{app_name}-build",
+    "app_pipeline_name": "{app_name}-pipeline",
+    "app_task_execution_role_name": "{app_name}-task-execution",
+    "app_codedeploy_role_name": "{app_name}-codedeploy",
+    "app_codebuild_role_name": "{app_name}-codebuild",
+    "app_codepipeline_role_name": "{app_name}-codepipeline",
+}
+
+
+def _f(name: str, rule: str, **kwargs: Any) -> Field:
+    return Field(name, rule, derived=DERIVED.get(name, ""), **kwargs)
+
+
+def _app_tags(values: dict[str, Any]) -> list[tuple[str, str]]:
+    tags = values.get("app_tags")
+    if not isinstance(tags, dict):
+        return []
+    clash = {k: v for k, v in tags.items() if k in OWNERSHIP_KEYS}
+    if clash:
+        return [
+            (
+                "app_tags",
+                f"sets {shown(clash)}: {', '.join(OWNERSHIP_KEYS)} are the stack's ownership tags (app_name, "
+                f"app_environment, {MANAGED_BY}); set app_name or app_environment instead.",
+            )
+        ]
+    limit = MAX_TAGS - len(OWNERSHIP_KEYS) - 1  # the security groups carry a Name tag too
+    if len(tags) > limit:
+        return [("app_tags", f"has {len(tags)} tags: with the stack's own and the Name tag at most {limit}.")]
+    return []
+
+
+def _teardown_confirm(values: dict[str, Any]) -> list[tuple[str, str]]:
+    confirm = values.get("teardown_confirm")
+    if empty(confirm):
+        return []
+    app = values.get("app_name", "")
+    match = re.fullmatch(r"(.+)@(\d{12})", str(confirm))
+    if match and match.group(1) == app:
+        return []
+    return [
+        (
+            "teardown_confirm",
+            f"is {shown(confirm)}: it must name the application and the account, {app}@<12-digit account id> "
+            "(the teardown prints the account before it asks).",
+        )
+    ]
+
+
+def _public_subnets(values: dict[str, Any]) -> list[tuple[str, str]]:
+    subnets = values.get("public_subnet_ids")
+    if isinstance(subnets, list) and len(subnets) == 1:
+        return [
+            (
+                "public_subnet_ids",
+                f"is {shown(subnets)}: a load balancer needs two or more subnets in different Availability Zones "
+                "(or leave it empty for the default VPC's).",
+            )
+        ]
+    if isinstance(subnets, list) and not subnets and values.get("private_subnet_ids"):
+        return [("private_subnet_ids", "is set but public_subnet_ids is empty: give both, or neither (default VPC).")]
+    return []
+
+
+CONTRACTS["inventory"] = Contract(
+    required=(
+        "aws_region",
+        "app_name",
+        "app_environment",
+        "app_container_port",
+        "app_repository_name",
+        "app_cluster_name",
+        "app_service_name",
+        "app_container_name",
+        "app_task_family",
+        "app_log_group_name",
+        "app_alb_name",
+        "app_target_group_names",
+        "app_production_port",
+        "app_test_port",
+        "app_health_check_path",
+        "app_deployment_controller",
+        "app_codedeploy_application_name",
+        "app_codedeploy_group_name",
+        "app_codedeploy_config_name",
+        "app_codedeploy_termination_wait_minutes",
+        "app_task_execution_role_name",
+        "app_codedeploy_role_name",
+    ),
+    fields=[
+        Field("aws_region", "region"),
+        Field("aws_endpoint_url", "endpoint_url", optional=True),
+        _f("app_name", "app_name"),
+        Field("app_environment", "tag_value"),
+        Field("app_tags", "tags", optional=True),
+        Field("app_image_tag", "image_tag", optional=True),
+        Field("app_welcome_route", "bool"),
+        Field("app_container_port", "port"),
+        Field("app_repository_name", "ecr_repository_name"),
+        _f("app_cluster_name", "ecs_name"),
+        _f("app_service_name", "ecs_name"),
+        _f("app_container_name", "ecs_name"),
+        _f("app_task_family", "ecs_name"),
+        _f("app_log_group_name", "log_group_name"),
+        _f("app_alb_name", "load_balancer_name"),
+        _f("app_target_group_names", "target_group_pair"),
+        Field("app_production_port", "port"),
+        Field("app_test_port", "port"),
+        Field("app_health_check_path", "health_check_path"),
+        Field("app_deployment_controller", "deployment_controller"),
+        _f("app_codedeploy_application_name", "codedeploy_name"),
+        _f("app_codedeploy_group_name", "codedeploy_name"),
+        Field("app_codedeploy_config_name", "codedeploy_ecs_config"),
+        Field("app_codedeploy_termination_wait_minutes", "termination_wait_minutes"),
+        Field("codepipeline_enabled", "bool"),
+        Field("app_pipeline_source", "pipeline_source", when=_PIPELINE),
+        Field("app_pipeline_connection_arn", "connection_arn", optional=True, when=_PIPELINE),
+        Field("app_pipeline_connection_name", "connection_name", optional=True, when=_PIPELINE),
+        Field(
+            "app_pipeline_full_repository_id",
+            "full_repository_id",
+            when=lambda v: _PIPELINE(v) and v.get("app_pipeline_source") == "CodeConnections",
+        ),
+        _f("app_codecommit_repository_name", "codecommit_repository_name", when=_PIPELINE),
+        _f("app_codebuild_project_name", "codebuild_project_name", when=_PIPELINE),
+        _f("app_pipeline_name", "codepipeline_name", when=_PIPELINE),
+        Field("app_artifact_bucket_name", "s3_bucket_name", optional=True, when=_PIPELINE),
+        _f("app_task_execution_role_name", "iam_role_name"),
+        _f("app_task_role_name", "iam_role_name", optional=True),
+        _f("app_codedeploy_role_name", "iam_role_name"),
+        _f("app_codebuild_role_name", "iam_role_name", when=_PIPELINE),
+        _f("app_codepipeline_role_name", "iam_role_name", when=_PIPELINE),
+        Field("vpc_id", "vpc_id", optional=True),
+        Field("public_subnet_ids", "subnet_ids", optional=True),
+        Field("private_subnet_ids", "subnet_ids", optional=True),
+        Field("app_image_registry", "registry", optional=True),
+        Field("app_image_build_args", "build_args", optional=True),
+        Field("deploy_wait_until", "checkpoint"),
+        Field("deploy_wait_timeout", "seconds", optional=True),
+        Field("rollback_mode", "rollback_mode"),
+        Field("rollback_wait_timeout", "seconds", optional=True),
+        Field("rollback_task_definition", "task_definition_ref", optional=True),
+    ],
+    checks=[
+        _app_tags,
+        distinct("app_production_port", "app_test_port"),
+        distinct("app_task_execution_role_name", "app_codedeploy_role_name", "app_task_role_name"),
+        lambda v: (
+            distinct(
+                "app_task_execution_role_name",
+                "app_codedeploy_role_name",
+                "app_task_role_name",
+                "app_codebuild_role_name",
+                "app_codepipeline_role_name",
+            )(v)
+            if _PIPELINE(v)
+            else []
+        ),
+        derived_name(
+            "app_name",
+            "{0}-artifacts-{account}-{aws_region}",
+            "s3_bucket_name",
+            shown_as="artifact bucket name (with a 12-digit account id)",
+            when=lambda v: _PIPELINE(v) and empty(v.get("app_artifact_bucket_name")),
+        ),
+        derived_name(
+            "app_pipeline_name", "{0}-codecommit", "events_rule_name", shown_as="EventBridge rule name", when=_PIPELINE
+        ),
+        derived_name(
+            "app_pipeline_name", "{0}-events", "iam_role_name", shown_as="EventBridge role name", when=_PIPELINE
+        ),
+        derived_name("app_alb_name", "{0}-tasks", "security_group_name", shown_as="tasks' security group name"),
+        lambda v: (
+            [
+                (
+                    "app_pipeline_connection_name",
+                    "is empty and so is app_pipeline_connection_arn: a "
+                    "CodeConnections source needs an existing connection's ARN or a name to create one.",
+                )
+            ]
+            if _PIPELINE(v)
+            and v.get("app_pipeline_source") == "CodeConnections"
+            and empty(v.get("app_pipeline_connection_arn"))
+            and empty(v.get("app_pipeline_connection_name"))
+            else []
+        ),
+        _public_subnets,
+        release_wait_covers(
+            "deploy_wait_until",
+            "deploy_wait_timeout",
+            "app_codedeploy_config_name",
+            "app_codedeploy_termination_wait_minutes",
+            when_var="app_deployment_controller",
+        ),
+        lambda v: (
+            release_wait_covers(
+                "rollback_mode previous",
+                "rollback_wait_timeout",
+                "app_codedeploy_config_name",
+                "app_codedeploy_termination_wait_minutes",
+                when_var="app_deployment_controller",
+                fixed="succeeded",
+            )(v)
+            if v.get("rollback_mode") == "previous"
+            else []
+        ),
+        _teardown_confirm,
+    ],
+)
+
+# Names the inventory may set besides CONTRACTS["inventory"]'s own (a typo in one of these prefixes is reported).
+INVENTORY_PREFIXES = ("app_", "deploy_", "rollback_", "teardown_")
+INVENTORY_EXTRA = ("aws_access_key", "aws_secret_key", "teardown_confirm", "app_image_uri")
+# Variables a contract's checks read besides its fields (problems() gets them too).
+CONTRACT_EXTRA = {"inventory": ("teardown_confirm",)}
+
+
+def unknown_inventory_names(names: list[str]) -> list[str]:
+    """Inventory variables with the stack's prefixes that nothing reads (typos), with the closest known name."""
+    known = set(CONTRACTS["inventory"].names()) | set(INVENTORY_EXTRA)
+    out = []
+    for name in sorted(names):
+        if "__" in name or name in known or not name.startswith(INVENTORY_PREFIXES):
+            continue
+        closest = min(known, key=lambda k: _distance(k, name))
+        out.append(f"{name} is set but nothing reads it (did you mean {closest}?)")
+    return out
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
