@@ -137,7 +137,7 @@ def _bucket_name(value: Any) -> bool:
 def _cidr_ipv4(value: Any) -> bool:
     if not isinstance(value, str) or "/" not in value:
         return False
-    address, _, prefix = value.partition("/")
+    address, prefix = value.split("/", 1)
     if not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", address) or not re.fullmatch(r"\d{1,2}", prefix):
         return False
     try:
@@ -151,7 +151,7 @@ def _http_codes(value: Any) -> bool:
     if not text:
         return False
     if "-" in text:
-        low, _, high = text.partition("-")
+        low, high = text.split("-", 1)
         return low.isdigit() and high.isdigit() and 200 <= int(low) < int(high) <= 499
     return all(part.isdigit() and 200 <= int(part) <= 499 for part in text.split(","))
 
@@ -1088,8 +1088,15 @@ CONTRACTS["ecs_service_present"] = Contract(
     ],
 )
 
-_PIPE_PRESENT = lambda v: _present(v, "codepipeline_state")  # noqa: E731
-_CONNECTIONS = lambda v: v.get("codepipeline_source") == "CodeConnections"  # noqa: E731
+
+def _pipe_present(v):
+    return _present(v, "codepipeline_state")
+
+
+def _connections(v):
+    return v.get("codepipeline_source") == "CodeConnections"
+
+
 CONTRACTS["codepipeline"] = Contract(
     fields=[
         Field("codepipeline_pipeline_name", "codepipeline_name"),
@@ -1099,8 +1106,8 @@ CONTRACTS["codepipeline"] = Contract(
         Field("codepipeline_push_source", "bool"),
         Field("codepipeline_connection_arn", "connection_arn", optional=True),
         Field("codepipeline_connection_name", "connection_name", optional=True),
-        Field("codepipeline_full_repository_id", "full_repository_id", when=_CONNECTIONS),
-        Field("codepipeline_artifact_bucket_name", "s3_bucket_name", when=_PIPE_PRESENT),
+        Field("codepipeline_full_repository_id", "full_repository_id", when=_connections),
+        Field("codepipeline_artifact_bucket_name", "s3_bucket_name", when=_pipe_present),
         Field("codepipeline_artifact_noncurrent_expiration_days", "positive"),
         Field("codepipeline_artifact_expiration_days", "positive"),
         Field("codepipeline_codebuild_project_name", "codebuild_project_name"),
@@ -1145,7 +1152,7 @@ CONTRACTS["codepipeline"] = Contract(
                     "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/fargatedemo/helloapp).",
                 )
             ]
-            if _PIPE_PRESENT(v)
+            if _pipe_present(v)
             and not re.fullmatch(r"[\w.:-]+/[a-z0-9._/-]+", str(v.get("codepipeline_image_repository_uri", "")))
             else []
         ),
@@ -1157,7 +1164,7 @@ CONTRACTS["codepipeline"] = Contract(
                     "CodeConnections source needs an existing connection's ARN or a name to create one.",
                 )
             ]
-            if _CONNECTIONS(v)
+            if _connections(v)
             and empty(v.get("codepipeline_connection_arn"))
             and empty(v.get("codepipeline_connection_name"))
             else []
@@ -1173,7 +1180,11 @@ CONTRACTS["codepipeline"] = Contract(
 # --- The stack inventory: what playbooks/validate.yml checks before site, deploy, rollback, teardown, pipeline.
 
 _CD = _blue_green("app_")
-_PIPELINE = lambda v: as_bool(v.get("codepipeline_enabled")) is True  # noqa: E731
+
+
+def _pipeline(v):
+    return as_bool(v.get("codepipeline_enabled")) is True
+
 
 # How the inventories derive names from app_name (inventory/example and inventory/local; a test keeps them equal).
 DERIVED = {
@@ -1302,23 +1313,23 @@ CONTRACTS["inventory"] = Contract(
         Field("app_codedeploy_config_name", "codedeploy_ecs_config"),
         Field("app_codedeploy_termination_wait_minutes", "termination_wait_minutes"),
         Field("codepipeline_enabled", "bool"),
-        Field("app_pipeline_source", "pipeline_source", when=_PIPELINE),
-        Field("app_pipeline_connection_arn", "connection_arn", optional=True, when=_PIPELINE),
-        Field("app_pipeline_connection_name", "connection_name", optional=True, when=_PIPELINE),
+        Field("app_pipeline_source", "pipeline_source", when=_pipeline),
+        Field("app_pipeline_connection_arn", "connection_arn", optional=True, when=_pipeline),
+        Field("app_pipeline_connection_name", "connection_name", optional=True, when=_pipeline),
         Field(
             "app_pipeline_full_repository_id",
             "full_repository_id",
-            when=lambda v: _PIPELINE(v) and v.get("app_pipeline_source") == "CodeConnections",
+            when=lambda v: _pipeline(v) and v.get("app_pipeline_source") == "CodeConnections",
         ),
-        _f("app_codecommit_repository_name", "codecommit_repository_name", when=_PIPELINE),
-        _f("app_codebuild_project_name", "codebuild_project_name", when=_PIPELINE),
-        _f("app_pipeline_name", "codepipeline_name", when=_PIPELINE),
-        Field("app_artifact_bucket_name", "s3_bucket_name", optional=True, when=_PIPELINE),
+        _f("app_codecommit_repository_name", "codecommit_repository_name", when=_pipeline),
+        _f("app_codebuild_project_name", "codebuild_project_name", when=_pipeline),
+        _f("app_pipeline_name", "codepipeline_name", when=_pipeline),
+        Field("app_artifact_bucket_name", "s3_bucket_name", optional=True, when=_pipeline),
         _f("app_task_execution_role_name", "iam_role_name"),
         _f("app_task_role_name", "iam_role_name", optional=True),
         _f("app_codedeploy_role_name", "iam_role_name"),
-        _f("app_codebuild_role_name", "iam_role_name", when=_PIPELINE),
-        _f("app_codepipeline_role_name", "iam_role_name", when=_PIPELINE),
+        _f("app_codebuild_role_name", "iam_role_name", when=_pipeline),
+        _f("app_codepipeline_role_name", "iam_role_name", when=_pipeline),
         Field("vpc_id", "vpc_id", optional=True),
         Field("public_subnet_ids", "subnet_ids", optional=True),
         Field("private_subnet_ids", "subnet_ids", optional=True),
@@ -1342,7 +1353,7 @@ CONTRACTS["inventory"] = Contract(
                 "app_codebuild_role_name",
                 "app_codepipeline_role_name",
             )(v)
-            if _PIPELINE(v)
+            if _pipeline(v)
             else []
         ),
         derived_name(
@@ -1350,13 +1361,13 @@ CONTRACTS["inventory"] = Contract(
             "{0}-artifacts-{account}-{aws_region}",
             "s3_bucket_name",
             shown_as="artifact bucket name (with a 12-digit account id)",
-            when=lambda v: _PIPELINE(v) and empty(v.get("app_artifact_bucket_name")),
+            when=lambda v: _pipeline(v) and empty(v.get("app_artifact_bucket_name")),
         ),
         derived_name(
-            "app_pipeline_name", "{0}-codecommit", "events_rule_name", shown_as="EventBridge rule name", when=_PIPELINE
+            "app_pipeline_name", "{0}-codecommit", "events_rule_name", shown_as="EventBridge rule name", when=_pipeline
         ),
         derived_name(
-            "app_pipeline_name", "{0}-events", "iam_role_name", shown_as="EventBridge role name", when=_PIPELINE
+            "app_pipeline_name", "{0}-events", "iam_role_name", shown_as="EventBridge role name", when=_pipeline
         ),
         derived_name("app_alb_name", "{0}-tasks", "security_group_name", shown_as="tasks' security group name"),
         lambda v: (
@@ -1367,7 +1378,7 @@ CONTRACTS["inventory"] = Contract(
                     "CodeConnections source needs an existing connection's ARN or a name to create one.",
                 )
             ]
-            if _PIPELINE(v)
+            if _pipeline(v)
             and v.get("app_pipeline_source") == "CodeConnections"
             and empty(v.get("app_pipeline_connection_arn"))
             and empty(v.get("app_pipeline_connection_name"))
