@@ -41,7 +41,8 @@ ALB = f"{APP}-alb"
 TARGET_GROUPS = [f"{APP}-tg1", f"{APP}-tg2"]
 REPOSITORY = "fargatedemo/helloapp"
 LOG_GROUP = f"/ecs/{APP}"
-ROLES = ["ecsTaskExecutionRole", "ecsCodeDeployRole"]
+# The stack owns its roles: names derived from app_name (inventory/local), never the account-wide console ones.
+ROLES = [f"{APP}-task-execution", f"{APP}-codedeploy"]
 # Tags of this session only: the registry stand-in outlives the emulator and is shared with other runs.
 RUN = uuid.uuid4().hex[:6]
 TAG_V1 = f"e2e-{RUN}-v1"
@@ -268,7 +269,7 @@ def test_converge_holds_the_seed_names_and_settings(emulator, stack):
     assert (taskdef["cpu"], taskdef["memory"]) == ("256", "512")
     assert taskdef["requiresCompatibilities"] == ["FARGATE"]
     assert taskdef["networkMode"] == "awsvpc"
-    assert taskdef["executionRoleArn"].endswith(":role/ecsTaskExecutionRole")
+    assert taskdef["executionRoleArn"].endswith(f":role/{APP}-task-execution")
     container = taskdef["containerDefinitions"][0]
     assert container["name"] == APP
     assert container["image"].endswith(f"/{REPOSITORY}:{TAG_V1}")
