@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import boto3
 import botocore.exceptions
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -177,3 +181,37 @@ def test_listener_traffic_info_without_the_load_balancer(stubs, run_module):
     stubs.elbv2.add_client_error("describe_load_balancers", service_error_code="LoadBalancerNotFound")
     result = run_module(traffic_module.main, {"load_balancer_name": "gone", "ports": [80]})
     assert result["failed"] is False and result["load_balancer_exists"] is False and result["listeners"] == []
+
+
+PLUGINS = Path(__file__).resolve().parents[2] / "collections/ansible_collections/fargatedemo/ecs_delivery/plugins"
+
+
+def _paginated_operations():
+    """(file, operation) of every paginated_query_with_retries call in the collection's plugins."""
+    calls = []
+    for path in sorted(PLUGINS.rglob("*.py")):
+        text = path.read_text()
+        for match in re.finditer(r'paginated_query_with_retries\(\s*\w+,\s*"(\w+)"', text):
+            calls.append((path.name, match.group(1)))
+    return calls
+
+
+def _services():
+    services = set()
+    for path in PLUGINS.rglob("*.py"):
+        services.update(re.findall(r'\.client\(\s*"([a-z0-9-]+)"', path.read_text()))
+    return sorted(services)
+
+
+def test_the_plugins_call_paginated_query_with_retries_at_least_once():
+    assert len(_paginated_operations()) >= 5
+
+
+@pytest.mark.parametrize(("source", "operation"), _paginated_operations())
+def test_every_paginated_query_names_an_operation_botocore_can_paginate(source, operation):
+    # amazon.aws's paginated_query_with_retries needs a botocore paginator; an operation without one (e.g.
+    # codestar-connections ListConnections) fails at run time with "Operation cannot be paginated".
+    session = boto3.session.Session(region_name="ap-northeast-2", aws_access_key_id="x", aws_secret_access_key="x")
+    clients = [session.client(service) for service in _services()]
+    pageable = [c for c in clients if hasattr(c, operation) and c.can_paginate(operation)]
+    assert pageable, f"{source}: no client the collection uses can paginate {operation}"

@@ -75,7 +75,6 @@ connection:
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -85,8 +84,15 @@ from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors im
 
 @aws_call("list {provider} connections")
 def find_connection(client, name, provider):
-    connections = paginated_query_with_retries(client, "list_connections", ProviderTypeFilter=provider)
-    return next((c for c in connections.get("Connections", []) if c["ConnectionName"] == name), None)
+    # botocore has no paginator for ListConnections (can_paginate is False for codeconnections and
+    # codestar-connections), so amazon.aws's paginated_query_with_retries cannot page it: follow NextToken here.
+    params = {"ProviderTypeFilter": provider}
+    while True:
+        page = client.list_connections(aws_retry=True, **params)
+        found = next((c for c in page.get("Connections", []) if c["ConnectionName"] == name), None)
+        if found or not page.get("NextToken"):
+            return found
+        params["NextToken"] = page["NextToken"]
 
 
 @aws_call("create connection {name}")
