@@ -24,7 +24,10 @@ from tests.support import COLLECTION, COLLECTION_DIR, ROOT, VENV_BIN
 GALAXY = yaml.safe_load((COLLECTION_DIR / "galaxy.yml").read_text())
 ROLES = ("stack", "iam", "ecr", "alb", "ecs_cluster", "ecs_service", "codepipeline")
 # What the collection directory may ship at its top level; galaxy.yml becomes MANIFEST.json and FILES.json.
-TOP_LEVEL = {"MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.md", "meta", "plugins", "roles"}
+# LICENSE (GPL-3.0-or-later, as galaxy.yml says) and changelogs/ (antsibull-changelog's changelog.yaml and
+# fragments, which Galaxy and Automation Hub read) ship as in amazon.aws's tarball.
+TOP_LEVEL = {"MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.md", "LICENSE", "changelogs", "meta", "plugins"}
+TOP_LEVEL |= {"roles"}
 # The playbook project around the collection: none of it may ship.
 PROJECT_ONLY = {"awsemu", "hello_app", "tests", "scripts", "molecule", "inventory", "playbooks", "awx", "files"}
 PROJECT_ONLY |= {".venv", "build", "collections", "site.yml", "Makefile", "galaxy.yml", "ansible.cfg"}
