@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.docker]
 # The Teardown job force-deletes the repository (and so its images), and the engine's local copies are named
 # after it: the jobs use a repository of this run's own, not the seed's name.
 REPOSITORY = f"awx-{uuid.uuid4().hex[:8]}/helloapp"
+AWX_TIME_SCALE = 20
 
 
 def run_template(name: str, emulator, tmp_path: Path, extra: dict | None = None):
@@ -63,7 +64,11 @@ def run_template(name: str, emulator, tmp_path: Path, extra: dict | None = None)
 @pytest.fixture(scope="module")
 def awx_emulator(emulator):
     emulator.reset()
+    # The jobs' waits (tasks starting, health checks, the load balancer's deregistration delay) on a clock 20
+    # times faster, as the end-to-end stacks run; reset() returns the session emulator to its own scale.
+    emulator.admin("clock", "POST", {"scale": AWX_TIME_SCALE})
     yield emulator
+    emulator.reset()
     # The images the Stand up job built for this run's repository (the registry copy went with Teardown).
     remove_local_images(emulator.registry, REPOSITORY)
 
