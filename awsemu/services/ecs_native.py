@@ -78,14 +78,13 @@ from moto.elbv2.models import elbv2_backends
 
 from awsemu import reconcile
 from awsemu.core import STORE, AwsError, Request, admin, after, handles, on_reset, page_size, paginate
+from awsemu.rules.ecs_native import NATIVE  # the strategies the rules accept are the ones played here
 from awsemu.services import ecs_service
 from awsemu.services.ecs_tasks import TaskGroup, TaskModel, existing_backend, model_for, sync_task_sets
 
 LOG = logging.getLogger("awsemu.ecs_native")
 
 SERVICE = "ecs_native"
-NATIVE = ("BLUE_GREEN", "LINEAR", "CANARY")
-STRATEGIES = ("ROLLING",) + NATIVE
 # ServiceDeployment.lifecycleStage, in the order a deployment passes them (ECS API reference, ServiceDeployment).
 STAGES = (
     "RECONCILE_SERVICE",
@@ -99,18 +98,6 @@ STAGES = (
     "BAKE_TIME",
     "CLEAN_UP",
 )
-# DeploymentLifecycleHook.lifecycleStages (a hook may also run before each production shift).
-HOOK_STAGES = (
-    "RECONCILE_SERVICE",
-    "PRE_SCALE_UP",
-    "POST_SCALE_UP",
-    "TEST_TRAFFIC_SHIFT",
-    "POST_TEST_TRAFFIC_SHIFT",
-    "PRE_PRODUCTION_TRAFFIC_SHIFT",
-    "PRODUCTION_TRAFFIC_SHIFT",
-    "POST_PRODUCTION_TRAFFIC_SHIFT",
-)
-LAMBDA_ONLY_STAGES = ("TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT")  # "PAUSE hooks cannot be configured at ..."
 ACTIVE_STATUSES = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
 # LinearConfiguration / CanaryConfiguration defaults (ECS API reference).
 LINEAR_DEFAULTS = {"stepPercent": 10.0, "stepBakeTimeInMinutes": 6}
@@ -1458,9 +1445,23 @@ def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _placement(rev: Revision) -> dict[str, Any]:
+    """Where a revision's tasks run, as both Deployment (DescribeServices) and ServiceRevision report it."""
+    data: dict[str, Any] = {}
+    if rev.capacity_provider_strategy:
+        data["capacityProviderStrategy"] = copy.deepcopy(rev.capacity_provider_strategy)
+    else:
+        data["launchType"] = rev.launch_type or "FARGATE"
+    if rev.platform_version:
+        data["platformVersion"] = rev.platform_version
+    if rev.network_configuration:
+        data["networkConfiguration"] = copy.deepcopy(rev.network_configuration)
+    return data
+
+
 def _revision_deployment_json(model: TaskModel, rev: Revision, primary: bool) -> dict[str, Any]:
     counts = model.counts(rev.group_key)
-    data: dict[str, Any] = {
+    return {
         "id": rev.deployment_id,
         "status": "PRIMARY" if primary else "ACTIVE",
         "taskDefinition": rev.task_definition,
@@ -1473,16 +1474,8 @@ def _revision_deployment_json(model: TaskModel, rev: Revision, primary: bool) ->
         "platformFamily": "Linux",
         "rolloutState": rev.rollout,
         "rolloutStateReason": rev.rollout_reason,
+        **_placement(rev),
     }
-    if rev.capacity_provider_strategy:
-        data["capacityProviderStrategy"] = copy.deepcopy(rev.capacity_provider_strategy)
-    else:
-        data["launchType"] = rev.launch_type or "FARGATE"
-    if rev.platform_version:
-        data["platformVersion"] = rev.platform_version
-    if rev.network_configuration:
-        data["networkConfiguration"] = copy.deepcopy(rev.network_configuration)
-    return data
 
 
 def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
@@ -1630,21 +1623,27 @@ def _find_deployment(req: Request, arn: str) -> Deployment:
     return dep
 
 
-@handles("ecs", "DescribeServiceDeployments")
-def describe_service_deployments(req: Request) -> dict[str, Any]:
-    arns = req.param("serviceDeploymentArns") or []
+def _describe(req: Request, what: str, table: str, to_json: Any) -> dict[str, Any]:
+    """DescribeService<What>s: ``<what>Arns`` (1 to 20) answered from ``state.<table>``; an unknown ARN is a
+    ``MISSING`` failure, not an error (ECS API reference, DescribeServiceDeployments / DescribeServiceRevisions)."""
+    arns = req.param(f"{what}Arns") or []
     if not arns or len(arns) > MAX_DESCRIBE:
-        raise AwsError("InvalidParameterException", f"serviceDeploymentArns must contain 1 to {MAX_DESCRIBE} ARNs.")
+        raise AwsError("InvalidParameterException", f"{what}Arns must contain 1 to {MAX_DESCRIBE} ARNs.")
     with STORE.lock:
         state = state_for(req.account_id, req.region)
         found, failures = [], []
         for arn in arns:
-            dep = state.deployments.get(arn)
-            if dep is None:
+            item = getattr(state, table).get(arn)
+            if item is None:
                 failures.append({"arn": arn, "reason": "MISSING"})
             else:
-                found.append(_deployment_json(state, dep))
-    return {"serviceDeployments": found, "failures": failures}
+                found.append(to_json(state, item))
+    return {f"{what}s": found, "failures": failures}
+
+
+@handles("ecs", "DescribeServiceDeployments")
+def describe_service_deployments(req: Request) -> dict[str, Any]:
+    return _describe(req, "serviceDeployment", "deployments", _deployment_json)
 
 
 def _revision_json(rev: Revision) -> dict[str, Any]:
@@ -1657,17 +1656,10 @@ def _revision_json(rev: Revision) -> dict[str, Any]:
         "containerImages": copy.deepcopy(rev.container_images),
         "guardDutyEnabled": False,
         "createdAt": rev.created_at,
+        **_placement(rev),
     }
-    if rev.capacity_provider_strategy:
-        data["capacityProviderStrategy"] = copy.deepcopy(rev.capacity_provider_strategy)
-    else:
-        data["launchType"] = rev.launch_type or "FARGATE"
-    if rev.platform_version:
-        data["platformVersion"] = rev.platform_version
     if rev.load_balancers:
         data["loadBalancers"] = copy.deepcopy(rev.load_balancers)
-    if rev.network_configuration:
-        data["networkConfiguration"] = copy.deepcopy(rev.network_configuration)
     if any(_pair(lb) for lb in rev.load_balancers):
         data["resolvedConfiguration"] = {
             "loadBalancers": [
@@ -1687,19 +1679,7 @@ def _revision_json(rev: Revision) -> dict[str, Any]:
 
 @handles("ecs", "DescribeServiceRevisions")
 def describe_service_revisions(req: Request) -> dict[str, Any]:
-    arns = req.param("serviceRevisionArns") or []
-    if not arns or len(arns) > MAX_DESCRIBE:
-        raise AwsError("InvalidParameterException", f"serviceRevisionArns must contain 1 to {MAX_DESCRIBE} ARNs.")
-    with STORE.lock:
-        state = state_for(req.account_id, req.region)
-        found, failures = [], []
-        for arn in arns:
-            rev = state.revisions.get(arn)
-            if rev is None:
-                failures.append({"arn": arn, "reason": "MISSING"})
-            else:
-                found.append(_revision_json(rev))
-    return {"serviceRevisions": found, "failures": failures}
+    return _describe(req, "serviceRevision", "revisions", lambda _state, rev: _revision_json(rev))
 
 
 def _service_for(req: Request) -> Any:
