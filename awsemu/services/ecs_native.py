@@ -81,6 +81,7 @@ from awsemu.core import STORE, AwsError, Request, admin, after, handles, on_rese
 from awsemu.rules.ecs_native import NATIVE  # the strategies the rules accept are the ones played here
 from awsemu.services import ecs_service
 from awsemu.services.ecs_tasks import TaskGroup, TaskModel, existing_backend, model_for, sync_task_sets
+from awsemu.services.elbv2_routing import forward_weights, replace_forward
 
 LOG = logging.getLogger("awsemu.ecs_native")
 
@@ -366,18 +367,8 @@ def _rule(account: str, region: str, arn: str | None) -> Any:
     return rules[0] if rules else None
 
 
-def forward_weights(rule: Any) -> dict[str, int]:
-    """{target group arn: weight} of a rule's forward action (a bare TargetGroupArn weighs 1)."""
-    for action in getattr(rule, "actions", []) or []:
-        data = action.data
-        if (data.get("Type") or "").lower() != "forward":
-            continue
-        groups = (data.get("ForwardConfig") or {}).get("TargetGroups") or []
-        if groups:
-            return {g["TargetGroupArn"]: int(g.get("Weight", 1) if g.get("Weight") is not None else 1) for g in groups}
-        if data.get("TargetGroupArn"):
-            return {data["TargetGroupArn"]: 1}
-    return {}
+def _rule_weights(rule: Any) -> dict[str, int]:
+    return forward_weights(getattr(rule, "actions", None) or [])
 
 
 def _pair(lb: dict[str, Any]) -> tuple[str, str] | None:
@@ -392,7 +383,7 @@ def _live_group(account: str, region: str, lb: dict[str, Any]) -> str:
     pair = _pair(lb)
     if pair is None:
         return lb.get("targetGroupArn") or ""
-    weights = forward_weights(
+    weights = _rule_weights(
         _rule(account, region, (lb.get("advancedConfiguration") or {}).get("productionListenerRule"))
     )
     best = max(pair, key=lambda arn: (weights.get(arn, -1), arn == pair[0]))
@@ -426,24 +417,18 @@ def _set_rule(account: str, region: str, rule_arn: str | None, blue: str | None,
         groups.insert(0, {"TargetGroupArn": blue, "Weight": wb})
     elif percent <= 0:
         groups = [{"TargetGroupArn": green, "Weight": 1}]
-    actions, replaced = [], False
-    for action in rule.actions:
-        data = copy.deepcopy(action.data)
-        if (data.get("Type") or "").lower() == "forward" and not replaced:
-            forward: dict[str, Any] = {
-                "Type": "forward",
-                "ForwardConfig": {
-                    "TargetGroups": groups,
-                    "TargetGroupStickinessConfig": (data.get("ForwardConfig") or {}).get("TargetGroupStickinessConfig")
-                    or {"Enabled": False},
-                },
-            }
-            if "Order" in data:
-                forward["Order"] = data["Order"]
-            actions.append(forward)
-            replaced = True
-        else:
-            actions.append(data)
+    actions, _replaced = replace_forward(
+        rule.actions,
+        lambda old: {
+            "Type": "forward",
+            "ForwardConfig": {
+                "TargetGroups": groups,
+                "TargetGroupStickinessConfig": copy.deepcopy(
+                    (old.get("ForwardConfig") or {}).get("TargetGroupStickinessConfig") or {"Enabled": False}
+                ),
+            },
+        },
+    )
     _elbv2(account, region).modify_rule(rule_arn, [], actions)
 
 
@@ -608,7 +593,7 @@ def _production_share(state: NativeState, rev: Revision) -> float:
     lb = rev.load_balancers[0]
     rule_arn = (lb.get("advancedConfiguration") or {}).get("productionListenerRule")
     account, region = rev.arn.split(":")[4], rev.arn.split(":")[3]
-    weights = forward_weights(_rule(account, region, rule_arn))
+    weights = _rule_weights(_rule(account, region, rule_arn))
     total = sum(weights.values())
     return 100.0 * weights.get(rev.resolved[0], 0) / total if total else 0.0
 
@@ -1425,7 +1410,7 @@ def _hand_to_task_set(
     sync_task_sets(req.account_id, req.region, at)
 
 
-ecs_service.UPDATE_HOOKS[:] = [h for h in ecs_service.UPDATE_HOOKS if h.__module__ != __name__] + [_update_hook]
+ecs_service.plug(ecs_service.UPDATE_HOOKS, _update_hook)
 
 
 @after("ecs", "UpdateService")
@@ -1513,39 +1498,48 @@ def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
     return service
 
 
-@after("ecs", "DescribeServices")
-def describe_services(req: Request, body: dict[str, Any]) -> dict[str, Any]:
-    with STORE.lock:
-        body["services"] = [_decorate(req, s) for s in body.get("services", [])]
-    return body
-
-
-@after("ecs", "DeleteService")
-def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
+def _delete_hook(model: TaskModel, req: Request, service: dict[str, Any], at: float) -> None:
     """DeleteService: a native service's revisions stop their tasks; a deployment in flight stops with them."""
-    service = body.get("service") or {}
-    with STORE.lock:
-        state = state_for(req.account_id, req.region)
-        track = state.services.get(service.get("serviceArn", ""))
-        if track is None:
-            return body
-        model = model_for(req.account_id, req.region)
-        at = reconcile.now()
-        for arn in list(track["revisions"]):
-            _retire(model, state, arn, at)
-        for arn in track["deployments"]:
-            dep = state.deployments[arn]
-            if dep.active:
-                dep.status, dep.status_reason = "STOPPED", "The service was deleted."
-                dep.stopped_at = dep.finished_at = at
-                dep.current_hook = None
-        model.advance(at)
-        service.update(runningCount=0, pendingCount=0, desiredCount=0)
-    return body
+    state = state_for(req.account_id, req.region)
+    track = state.services.get(service.get("serviceArn", ""))
+    if track is None:
+        return
+    for arn in list(track["revisions"]):
+        _retire(model, state, arn, at)
+    for arn in track["deployments"]:
+        dep = state.deployments[arn]
+        if dep.active:
+            dep.status, dep.status_reason = "STOPPED", "The service was deleted."
+            dep.stopped_at = dep.finished_at = at
+            dep.current_hook = None
+    model.advance(at)
+    service.update(runningCount=0, pendingCount=0, desiredCount=0)
+
+
+ecs_service.plug(ecs_service.DESCRIBE_HOOKS, _decorate)
+ecs_service.plug(ecs_service.DELETE_HOOKS, _delete_hook)
 
 
 # ----------------------------------------------------------------------------------------------- new operations
 MAX_DESCRIBE = 20  # DescribeServiceDeployments / DescribeServiceRevisions: "up to 20" ARNs
+
+
+def _deployment_brief(dep: Deployment) -> dict[str, Any]:
+    """What ServiceDeploymentBrief (ListServiceDeployments) and ServiceDeployment share."""
+    data: dict[str, Any] = {
+        "serviceDeploymentArn": dep.arn,
+        "serviceArn": dep.service_arn,
+        "clusterArn": dep.cluster_arn,
+        "createdAt": dep.created_at,
+        "status": dep.status,
+    }
+    if dep.started_at is not None:
+        data["startedAt"] = dep.started_at
+    if dep.finished_at is not None:
+        data["finishedAt"] = dep.finished_at
+    if dep.status_reason:
+        data["statusReason"] = dep.status_reason
+    return data
 
 
 def _deployment_json(state: NativeState, dep: Deployment) -> dict[str, Any]:
@@ -1566,14 +1560,10 @@ def _deployment_json(state: NativeState, dep: Deployment) -> dict[str, Any]:
 
     config = {k: copy.deepcopy(v) for k, v in dep.config.items() if not k.startswith("_")}
     data: dict[str, Any] = {
-        "serviceDeploymentArn": dep.arn,
-        "serviceArn": dep.service_arn,
-        "clusterArn": dep.cluster_arn,
-        "createdAt": dep.created_at,
+        **_deployment_brief(dep),
         "updatedAt": dep.updated_at,
         "sourceServiceRevisions": [summary(a, False) for a in dep.sources],
         "targetServiceRevision": summary(dep.target, True),
-        "status": dep.status,
         "deploymentConfiguration": config,
         "deploymentCircuitBreaker": {"status": dep.breaker_status, "failureCount": 0, "threshold": 0},
         "alarms": {"status": dep.alarm_status},
@@ -1590,11 +1580,8 @@ def _deployment_json(state: NativeState, dep: Deployment) -> dict[str, Any]:
         data["alarms"]["alarmNames"] = list(_alarms(dep)["alarmNames"])
     if dep.triggered_alarms:
         data["alarms"]["triggeredAlarmNames"] = list(dep.triggered_alarms)
-    for key, value in (("startedAt", dep.started_at), ("finishedAt", dep.finished_at), ("stoppedAt", dep.stopped_at)):
-        if value is not None:
-            data[key] = value
-    if dep.status_reason:
-        data["statusReason"] = dep.status_reason
+    if dep.stopped_at is not None:
+        data["stoppedAt"] = dep.stopped_at
     if dep.stage and dep.rolling_id is None and dep.strategy in NATIVE:
         data["lifecycleStage"] = dep.stage
     hooks = []
@@ -1726,21 +1713,7 @@ def list_service_deployments(req: Request) -> dict[str, Any]:
                 continue
             if after_ is not None and dep.created_at <= after_:
                 continue
-            brief: dict[str, Any] = {
-                "serviceDeploymentArn": dep.arn,
-                "serviceArn": dep.service_arn,
-                "clusterArn": dep.cluster_arn,
-                "createdAt": dep.created_at,
-                "targetServiceRevisionArn": dep.target,
-                "status": dep.status,
-            }
-            if dep.started_at is not None:
-                brief["startedAt"] = dep.started_at
-            if dep.finished_at is not None:
-                brief["finishedAt"] = dep.finished_at
-            if dep.status_reason:
-                brief["statusReason"] = dep.status_reason
-            items.append(brief)
+            items.append({**_deployment_brief(dep), "targetServiceRevisionArn": dep.target})
         page, token = paginate(
             items, req.param("nextToken"), int(limit or page_size(req, 20)), "InvalidParameterException"
         )
@@ -1750,17 +1723,26 @@ def list_service_deployments(req: Request) -> dict[str, Any]:
     return answer
 
 
+def _choice(req: Request, name: str, allowed: tuple[str, ...]) -> str:
+    """An enum parameter of Stop/ContinueServiceDeployment; absent, the first of ``allowed`` (its default)."""
+    value = req.param(name) or allowed[0]
+    if value not in allowed:
+        raise AwsError("InvalidParameterException", f"{name} '{value}' is not valid: use {' or '.join(allowed)}.")
+    return value
+
+
+def _acting_on(req: Request, arn: str) -> tuple[Deployment, NativeState, TaskModel, float]:
+    """The deployment a Stop/Continue call names, with the state, task model and time it acts with (under the lock)."""
+    dep = _find_deployment(req, arn)
+    return dep, state_for(req.account_id, req.region), model_for(req.account_id, req.region), reconcile.now()
+
+
 @handles("ecs", "StopServiceDeployment")
 def stop_service_deployment(req: Request) -> dict[str, Any]:
     arn = req.require("serviceDeploymentArn")
-    stop_type = req.param("stopType") or "ROLLBACK"
-    if stop_type not in ("ROLLBACK", "ABORT"):
-        raise AwsError("InvalidParameterException", f"stopType '{stop_type}' is not valid: use ROLLBACK or ABORT.")
+    stop_type = _choice(req, "stopType", ("ROLLBACK", "ABORT"))
     with STORE.lock:
-        dep = _find_deployment(req, arn)
-        state = state_for(req.account_id, req.region)
-        model = model_for(req.account_id, req.region)
-        at = reconcile.now()
+        dep, state, model, at = _acting_on(req, arn)
         if dep.status not in ("PENDING", "IN_PROGRESS"):
             raise AwsError(
                 "ConflictException",
@@ -1819,14 +1801,9 @@ def _stop_rolling(
 def continue_service_deployment(req: Request) -> dict[str, Any]:
     arn = req.require("serviceDeploymentArn")
     hook_id = req.require("hookId")
-    action = req.param("action") or "CONTINUE"
-    if action not in ("CONTINUE", "ROLLBACK"):
-        raise AwsError("InvalidParameterException", f"action '{action}' is not valid: use CONTINUE or ROLLBACK.")
+    action = _choice(req, "action", ("CONTINUE", "ROLLBACK"))
     with STORE.lock:
-        dep = _find_deployment(req, arn)
-        state = state_for(req.account_id, req.region)
-        model = model_for(req.account_id, req.region)
-        at = reconcile.now()
+        dep, state, model, at = _acting_on(req, arn)
         hook = dep.current_hook
         if hook is None or hook.hook_id != hook_id or hook.status != "AWAITING_ACTION" or dep.status != "IN_PROGRESS":
             raise AwsError(
