@@ -9,11 +9,15 @@ Only the standard library at import time (boto3 when a client is asked for), so 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
 REGION = "ap-northeast-2"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -61,6 +65,22 @@ class EmulatorHandle:
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
         }
+
+    def run_env(self, drop: tuple[str, ...] = ("AWS_",), extra: dict[str, str] | None = None) -> dict[str, str]:
+        """This process's environment for a program run from the repository root against this emulator
+        (ansible-playbook, the AWS CLI): without the caller's variables of the ``drop`` prefixes (a real
+        account's AWS_PROFILE must never reach it), with :attr:`env`, the repository's ansible.cfg, no colours,
+        the project's virtualenv first on PATH, then ``extra``."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+        env.update(self.env)
+        env.update(
+            ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_FORCE_COLOR="0",
+            PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+        env.update(extra or {})
+        return env
 
     def _http(self, method: str, path: str, payload: Any = None) -> Any:
         data = json.dumps(payload).encode() if payload is not None else None

@@ -129,15 +129,8 @@ def busy_seconds(requests: list[dict[str, Any]]) -> float:
 
 def measure(emulator: Emulator, label: str, command: list[str], env: dict[str, str] | None = None, **kw: Any) -> Run:
     """Run ``command`` from the repository root against ``emulator`` and measure it."""
-    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
-    run_env.update(emulator.env)
-    run_env.update(
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    run_env.update(env or {})
+    # No ANSIBLE_ setting of the caller's either: the figures are those of the repository's ansible.cfg.
+    run_env = emulator.run_env(drop=("AWS_", "ANSIBLE_"), extra=env)
     emulator.clear_requests()
     start = time.monotonic()
     proc = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False, **kw)

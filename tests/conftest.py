@@ -293,15 +293,7 @@ def ansible_playbook(emulator: EmulatorProcess):
             command += ["--limit", limit]
         if verbosity:
             command.append("-" + "v" * verbosity)
-        run_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        run_env.update(emulator.env)
-        run_env.update(
-            ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_FORCE_COLOR="0",
-            PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        )
-        run_env.update(env or {})
+        run_env = emulator.run_env(extra=env)
         proc = subprocess.run(
             command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
         )

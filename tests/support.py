@@ -111,15 +111,7 @@ def molecule(
 ) -> subprocess.CompletedProcess:
     """``molecule test -s scenario`` against ``emulator`` with ``env`` added; the caller's own AWS_, MOLECULE_ and
     ANSIBLE_ variables are left out, so a developer's shell cannot point the scenario elsewhere."""
-    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
-    run_env.update(
-        emulator.env,
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        NO_COLOR="1",
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    run_env.update(env or {})
+    run_env = emulator.run_env(drop=("AWS_", "MOLECULE_", "ANSIBLE_"), extra={"NO_COLOR": "1", **(env or {})})
     start = time.monotonic()
     proc = subprocess.run(
         [str(VENV_BIN / "molecule"), "test", "-s", scenario],
