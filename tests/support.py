@@ -106,6 +106,33 @@ def remove_local_images(registry: str, repository: str) -> None:
         subprocess.run(["docker", "image", "rm", "--force", *listed], capture_output=True, check=False)
 
 
+def default_network(ec2: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The default VPC's id and its subnets (EC2 Subnet shapes), sorted by Availability Zone."""
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    return vpc, sorted(subnets, key=lambda s: s["AvailabilityZone"])
+
+
+def ip_target_group(elbv2: Any, name: str, vpc: str, port: int, *, interval: int, drain: int) -> str:
+    """An HTTP target group of ``ip`` targets checked on /healthz every ``interval`` seconds (two checks to turn
+    healthy or unhealthy) that drains a deregistered target for ``drain`` seconds; its ARN."""
+    arn = elbv2.create_target_group(
+        Name=name,
+        Protocol="HTTP",
+        Port=port,
+        VpcId=vpc,
+        TargetType="ip",
+        HealthCheckPath="/healthz",
+        HealthCheckIntervalSeconds=interval,
+        HealthyThresholdCount=2,
+        UnhealthyThresholdCount=2,
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=arn, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(drain)}]
+    )
+    return arn
+
+
 def molecule(
     scenario: str, emulator: Any, *, env: dict[str, str] | None = None, timeout: float = 1500
 ) -> subprocess.CompletedProcess:
