@@ -113,6 +113,20 @@ def default_network(ec2: Any) -> tuple[str, list[dict[str, Any]]]:
     return vpc, sorted(subnets, key=lambda s: s["AvailabilityZone"])
 
 
+def app_task_definition(ecs: Any, image: str, port: int, **container: Any) -> str:
+    """Register a revision of family ``app`` for Fargate (0.25 vCPU, 512 MiB, awsvpc): one essential container
+    ``web`` running ``image`` on ``port``, plus the ContainerDefinition fields in ``container``; its ARN."""
+    definition = {"name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": port}]}
+    return ecs.register_task_definition(
+        family="app",
+        cpu="256",
+        memory="512",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        containerDefinitions=[{**definition, **container}],
+    )["taskDefinition"]["taskDefinitionArn"]
+
+
 def ip_target_group(elbv2: Any, name: str, vpc: str, port: int, *, interval: int, drain: int) -> str:
     """An HTTP target group of ``ip`` targets checked on /healthz every ``interval`` seconds (two checks to turn
     healthy or unhealthy) that drains a deregistered target for ``drain`` seconds; its ARN."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import default_network, ip_target_group
+from tests.support import app_task_definition, default_network, ip_target_group
 
 START = 8.0
 PORT = 8000
@@ -52,16 +52,7 @@ class Env:
         self.aws.admin("clock", "POST", {"advance": seconds})
 
     def task_definition(self, image: str = "app:1") -> str:
-        return self.ecs.register_task_definition(
-            family="app",
-            cpu="256",
-            memory="512",
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            containerDefinitions=[
-                {"name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": PORT}]}
-            ],
-        )["taskDefinition"]["taskDefinitionArn"]
+        return app_task_definition(self.ecs, image, PORT)
 
     def load_balancers(self, test_rule: bool = True) -> list[dict[str, Any]]:
         advanced = {"alternateTargetGroupArn": self.tg2, "productionListenerRule": self.prod_rule, "roleArn": self.role}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import default_network, ip_target_group
+from tests.support import app_task_definition, default_network, ip_target_group
 
 START = 8.0
 INTERVAL = 5
@@ -52,18 +52,9 @@ class Env:
         return {"awsvpcConfiguration": {"subnets": list(self.subnets)[:2], "securityGroups": [self.security_group]}}
 
     def task_definition(self, image: str = "app:1", health_check: bool = False, **container: Any) -> str:
-        definition = {"name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": PORT}]}
         if health_check:
-            definition["healthCheck"] = CONTAINER_CHECK
-        definition.update(container)
-        return self.ecs.register_task_definition(
-            family="app",
-            cpu="256",
-            memory="512",
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            containerDefinitions=[definition],
-        )["taskDefinition"]["taskDefinitionArn"]
+            container = {"healthCheck": CONTAINER_CHECK, **container}
+        return app_task_definition(self.ecs, image, PORT, **container)
 
     def service(self, name: str = "s", image: str = "app:1", desired: int = 2, lb: bool = True, **kwargs: Any) -> Any:
         params: dict[str, Any] = {
