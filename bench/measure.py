@@ -12,55 +12,31 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from awsemu.handle import EmulatorHandle, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-REGION = "ap-northeast-2"
 # The emulator keeps the last 2,000 calls (awsemu/server.py); a run that reaches it is reported as truncated.
 REQUEST_LOG_SIZE = 2000
 _RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Emulator:
+class Emulator(EmulatorHandle):
     """A private emulator started with scripts/emulator.sh on a free port (never the shared 4566)."""
+
+    http_timeout = 60.0
 
     def __init__(self, time_scale: float, port: int | None = None) -> None:
         self.port = port or free_port()
         self.time_scale = time_scale
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def registry(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            "AWS_ENDPOINT_URL": self.url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-        }
 
     def _script(self, action: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -77,42 +53,23 @@ class Emulator:
     def stop(self) -> None:
         self._script("down")
 
-    def _http(self, method: str, path: str, payload: Any = None) -> Any:
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=60) as response:
-            body = response.read()
-        return json.loads(body) if body.strip() else {}
-
     def reset(self) -> None:
-        self._http("POST", "/moto-api/reset")
-        self._http("POST", "/_emulator/clock", {"scale": self.time_scale})
+        super().reset()
+        self.admin("clock", "POST", {"scale": self.time_scale})
 
     def requests(self) -> list[dict[str, Any]]:
-        return self._http("GET", "/_emulator/requests")["requests"]
+        return self.admin("requests")["requests"]
 
     def clear_requests(self) -> None:
-        self._http("DELETE", "/_emulator/requests")
+        self.admin("requests", "DELETE")
 
     def violations(self) -> list[str]:
         """The operations whose answers strict mode found not to fit botocore's model, with their counts."""
-        found = Counter(
-            f"{v['service']}.{v['operation']}" for v in self._http("GET", "/_emulator/strict")["violations"]
-        )
+        found = Counter(f"{v['service']}.{v['operation']}" for v in self.admin("strict")["violations"])
         return [f"{operation} x{count}" for operation, count in sorted(found.items())]
 
     def client(self, service: str) -> Any:
-        import boto3
-
-        return boto3.session.Session().client(
-            service,
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return self.boto3_client(service)
 
 
 @dataclass
@@ -172,15 +129,8 @@ def busy_seconds(requests: list[dict[str, Any]]) -> float:
 
 def measure(emulator: Emulator, label: str, command: list[str], env: dict[str, str] | None = None, **kw: Any) -> Run:
     """Run ``command`` from the repository root against ``emulator`` and measure it."""
-    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
-    run_env.update(emulator.env)
-    run_env.update(
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    run_env.update(env or {})
+    # No ANSIBLE_ setting of the caller's either: the figures are those of the repository's ansible.cfg.
+    run_env = emulator.run_env(drop=("AWS_", "ANSIBLE_"), extra=env)
     emulator.clear_requests()
     start = time.monotonic()
     proc = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False, **kw)

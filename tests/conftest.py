@@ -29,23 +29,20 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from awsemu.handle import EmulatorHandle, free_port
 from tests.support import REGISTRY_BACKEND, docker_problem, registry_problem, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-REGION = "ap-northeast-2"
 START_TIMEOUT = 30.0
 
 
@@ -90,54 +87,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_schedule_rank)  # stable: tests within a file, and unlisted files, keep their order
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def python_executable() -> str:
     venv_python = VENV_BIN / "python"
     return str(venv_python) if venv_python.exists() else sys.executable
 
 
-class EmulatorAdminError(Exception):
-    def __init__(self, status: int, body: str):
-        super().__init__(f"HTTP {status}: {body}")
-        self.status = status
-        self.body = body
-
-
 @dataclass
-class EmulatorProcess:
-    """A running awsemu: its URL, admin helpers and boto3 clients pointed at it."""
+class EmulatorProcess(EmulatorHandle):
+    """A running awsemu: its URL, admin helpers and boto3 clients pointed at it (``awsemu.handle``)."""
 
     port: int
     log_path: Path
     time_scale: str = "1"
     proc: subprocess.Popen | None = field(default=None, repr=False)
-    # What admin() raises on an HTTP error (tests: ``pytest.raises(emulator.AdminError)``).
-    AdminError = EmulatorAdminError
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def registry(self) -> str:
-        """The emulator's ECR registry (host:port for docker login/push/pull): the emulator itself."""
-        return f"127.0.0.1:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        """What a subprocess (ansible-playbook, the AWS CLI, molecule) needs to use this emulator."""
-        return {
-            "AWS_ENDPOINT_URL": self.url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-        }
 
     # --- lifecycle
     def start(self) -> None:
@@ -180,45 +142,6 @@ class EmulatorProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
-
-    # --- HTTP helpers
-    def _http(self, method: str, path: str, payload: Any = None) -> Any:
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read()
-        except urllib.error.HTTPError as err:
-            body = err.read()
-            raise EmulatorAdminError(err.code, body.decode(errors="replace")) from None
-        return json.loads(body) if body.strip() else {}
-
-    def admin(self, name: str, method: str = "GET", payload: Any = None) -> Any:
-        """Call ``/_emulator/<name>`` (health, clock, requests, faults, and service modules' endpoints)."""
-        return self._http(method, f"/_emulator/{name}", payload)
-
-    def reset(self) -> None:
-        """Forget all AWS state (moto's and ours), the request log and faults; restore the clock scale."""
-        self._http("POST", "/moto-api/reset")
-
-    def take_violations(self) -> list[dict[str, Any]]:
-        """The strict-mode violations recorded since the last call (and forget them)."""
-        found = self._http("DELETE", "/_emulator/strict")
-        return found.get("violations", [])
-
-    def boto3_client(self, service: str, **kwargs: Any) -> Any:
-        import boto3
-
-        params = {
-            "endpoint_url": self.url,
-            "region_name": REGION,
-            "aws_access_key_id": "testing",
-            "aws_secret_access_key": "testing",
-        }
-        params.update(kwargs)
-        return boto3.session.Session().client(service, **params)
 
 
 @pytest.fixture(scope="session")
@@ -370,15 +293,7 @@ def ansible_playbook(emulator: EmulatorProcess):
             command += ["--limit", limit]
         if verbosity:
             command.append("-" + "v" * verbosity)
-        run_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        run_env.update(emulator.env)
-        run_env.update(
-            ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_FORCE_COLOR="0",
-            PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        )
-        run_env.update(env or {})
+        run_env = emulator.run_env(extra=env)
         proc = subprocess.run(
             command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=timeout, check=False
         )

@@ -106,20 +106,53 @@ def remove_local_images(registry: str, repository: str) -> None:
         subprocess.run(["docker", "image", "rm", "--force", *listed], capture_output=True, check=False)
 
 
+def default_network(ec2: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The default VPC's id and its subnets (EC2 Subnet shapes), sorted by Availability Zone."""
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    return vpc, sorted(subnets, key=lambda s: s["AvailabilityZone"])
+
+
+def app_task_definition(ecs: Any, image: str, port: int, **container: Any) -> str:
+    """Register a revision of family ``app`` for Fargate (0.25 vCPU, 512 MiB, awsvpc): one essential container
+    ``web`` running ``image`` on ``port``, plus the ContainerDefinition fields in ``container``; its ARN."""
+    definition = {"name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": port}]}
+    return ecs.register_task_definition(
+        family="app",
+        cpu="256",
+        memory="512",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        containerDefinitions=[{**definition, **container}],
+    )["taskDefinition"]["taskDefinitionArn"]
+
+
+def ip_target_group(elbv2: Any, name: str, vpc: str, port: int, *, interval: int, drain: int) -> str:
+    """An HTTP target group of ``ip`` targets checked on /healthz every ``interval`` seconds (two checks to turn
+    healthy or unhealthy) that drains a deregistered target for ``drain`` seconds; its ARN."""
+    arn = elbv2.create_target_group(
+        Name=name,
+        Protocol="HTTP",
+        Port=port,
+        VpcId=vpc,
+        TargetType="ip",
+        HealthCheckPath="/healthz",
+        HealthCheckIntervalSeconds=interval,
+        HealthyThresholdCount=2,
+        UnhealthyThresholdCount=2,
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=arn, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(drain)}]
+    )
+    return arn
+
+
 def molecule(
     scenario: str, emulator: Any, *, env: dict[str, str] | None = None, timeout: float = 1500
 ) -> subprocess.CompletedProcess:
     """``molecule test -s scenario`` against ``emulator`` with ``env`` added; the caller's own AWS_, MOLECULE_ and
     ANSIBLE_ variables are left out, so a developer's shell cannot point the scenario elsewhere."""
-    run_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOLECULE_", "ANSIBLE_"))}
-    run_env.update(
-        emulator.env,
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        NO_COLOR="1",
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    run_env.update(env or {})
+    run_env = emulator.run_env(drop=("AWS_", "MOLECULE_", "ANSIBLE_"), extra={"NO_COLOR": "1", **(env or {})})
     start = time.monotonic()
     proc = subprocess.run(
         [str(VENV_BIN / "molecule"), "test", "-s", scenario],

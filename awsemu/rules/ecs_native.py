@@ -52,6 +52,12 @@ HOOK_STAGES = (
 )
 LAMBDA_ONLY = ("TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT")
 MAX_BAKE_MINUTES = 1440
+# deploymentConfiguration.<key>: the strategy it belongs to, its percent field and that field's lowest value (a
+# multiple of 0.1 up to 100.0), its bake-time field (LinearConfiguration, CanaryConfiguration).
+SHIFT_CONFIGURATIONS = {
+    "linearConfiguration": ("LINEAR", "stepPercent", 3.0, "stepBakeTimeInMinutes"),
+    "canaryConfiguration": ("CANARY", "canaryPercent", 0.1, "canaryBakeTimeInMinutes"),
+}
 HOOK_TIMEOUT_RANGE = (1, 20160)
 LAMBDA_ARN = re.compile(r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?")
 ROLE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})")
@@ -251,18 +257,14 @@ def _check_configuration(req, config: dict[str, Any], requested: dict[str, Any])
     _minutes(requested.get("bakeTimeInMinutes"), "deploymentConfiguration.bakeTimeInMinutes")
     if strategy == "BLUE_GREEN" and config.get("bakeTimeInMinutes") is None:
         raise _bad("deploymentConfiguration.bakeTimeInMinutes is required with the BLUE_GREEN strategy.")
-    linear = requested.get("linearConfiguration")
-    if linear is not None:
-        if strategy != "LINEAR":
-            raise _bad("deploymentConfiguration.linearConfiguration can only be set with the LINEAR strategy.")
-        _percent(linear.get("stepPercent"), "linearConfiguration.stepPercent", 3.0)
-        _minutes(linear.get("stepBakeTimeInMinutes"), "linearConfiguration.stepBakeTimeInMinutes")
-    canary = requested.get("canaryConfiguration")
-    if canary is not None:
-        if strategy != "CANARY":
-            raise _bad("deploymentConfiguration.canaryConfiguration can only be set with the CANARY strategy.")
-        _percent(canary.get("canaryPercent"), "canaryConfiguration.canaryPercent", 0.1)
-        _minutes(canary.get("canaryBakeTimeInMinutes"), "canaryConfiguration.canaryBakeTimeInMinutes")
+    for key, (owner, percent, low, bake) in SHIFT_CONFIGURATIONS.items():
+        shift = requested.get(key)
+        if shift is None:
+            continue
+        if strategy != owner:
+            raise _bad(f"deploymentConfiguration.{key} can only be set with the {owner} strategy.")
+        _percent(shift.get(percent), f"{key}.{percent}", low)
+        _minutes(shift.get(bake), f"{key}.{bake}")
     if requested.get("lifecycleHooks") is not None:
         _hooks(req, requested["lifecycleHooks"])
     if config.get("lifecycleHooks") and strategy not in NATIVE:

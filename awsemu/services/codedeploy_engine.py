@@ -55,6 +55,7 @@ from typing import Any
 
 from awsemu import reconcile
 from awsemu.core import STORE
+from awsemu.services.elbv2_routing import forward_weights, replace_forward
 
 LOG = logging.getLogger("awsemu.codedeploy")
 
@@ -247,19 +248,6 @@ def _actions(listener: Any) -> list[dict[str, Any]]:
     return [copy.deepcopy(a.data) for a in listener.default_actions]
 
 
-def forward_weights(actions: list[dict[str, Any]]) -> dict[str, float]:
-    """{target group arn: weight} of the forward action among ``actions``."""
-    for action in actions:
-        if (action.get("Type") or "").lower() != "forward":
-            continue
-        groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
-        if groups:
-            return {g["TargetGroupArn"]: float(g.get("Weight", 1)) for g in groups}
-        if action.get("TargetGroupArn"):
-            return {action["TargetGroupArn"]: 1.0}
-    return {}
-
-
 def _set_forward(dep: Deployment, listener_arn: str, weights: dict[str, float]) -> None:
     listener = _listener(dep, listener_arn)
     live = [(arn, w) for arn, w in weights.items() if w > 0]
@@ -273,15 +261,7 @@ def _set_forward(dep: Deployment, listener_arn: str, weights: dict[str, float]) 
                 "TargetGroupStickinessConfig": {"Enabled": False},
             },
         }
-    actions, replaced = [], False
-    for action in _actions(listener):
-        if (action.get("Type") or "").lower() == "forward" and not replaced:
-            if "Order" in action:
-                forward["Order"] = action["Order"]
-            actions.append(forward)
-            replaced = True
-        else:
-            actions.append(action)
+    actions, replaced = replace_forward(_actions(listener), lambda _old: copy.deepcopy(forward))
     if not replaced:
         actions.append(forward)
     _elbv2(dep).modify_listener(listener_arn, actions=copy.deepcopy(actions))

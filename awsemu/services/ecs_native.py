@@ -78,14 +78,14 @@ from moto.elbv2.models import elbv2_backends
 
 from awsemu import reconcile
 from awsemu.core import STORE, AwsError, Request, admin, after, handles, on_reset, page_size, paginate
+from awsemu.rules.ecs_native import NATIVE  # the strategies the rules accept are the ones played here
 from awsemu.services import ecs_service
 from awsemu.services.ecs_tasks import TaskGroup, TaskModel, existing_backend, model_for, sync_task_sets
+from awsemu.services.elbv2_routing import forward_weights, replace_forward
 
 LOG = logging.getLogger("awsemu.ecs_native")
 
 SERVICE = "ecs_native"
-NATIVE = ("BLUE_GREEN", "LINEAR", "CANARY")
-STRATEGIES = ("ROLLING",) + NATIVE
 # ServiceDeployment.lifecycleStage, in the order a deployment passes them (ECS API reference, ServiceDeployment).
 STAGES = (
     "RECONCILE_SERVICE",
@@ -99,18 +99,6 @@ STAGES = (
     "BAKE_TIME",
     "CLEAN_UP",
 )
-# DeploymentLifecycleHook.lifecycleStages (a hook may also run before each production shift).
-HOOK_STAGES = (
-    "RECONCILE_SERVICE",
-    "PRE_SCALE_UP",
-    "POST_SCALE_UP",
-    "TEST_TRAFFIC_SHIFT",
-    "POST_TEST_TRAFFIC_SHIFT",
-    "PRE_PRODUCTION_TRAFFIC_SHIFT",
-    "PRODUCTION_TRAFFIC_SHIFT",
-    "POST_PRODUCTION_TRAFFIC_SHIFT",
-)
-LAMBDA_ONLY_STAGES = ("TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT")  # "PAUSE hooks cannot be configured at ..."
 ACTIVE_STATUSES = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
 # LinearConfiguration / CanaryConfiguration defaults (ECS API reference).
 LINEAR_DEFAULTS = {"stepPercent": 10.0, "stepBakeTimeInMinutes": 6}
@@ -379,18 +367,8 @@ def _rule(account: str, region: str, arn: str | None) -> Any:
     return rules[0] if rules else None
 
 
-def forward_weights(rule: Any) -> dict[str, int]:
-    """{target group arn: weight} of a rule's forward action (a bare TargetGroupArn weighs 1)."""
-    for action in getattr(rule, "actions", []) or []:
-        data = action.data
-        if (data.get("Type") or "").lower() != "forward":
-            continue
-        groups = (data.get("ForwardConfig") or {}).get("TargetGroups") or []
-        if groups:
-            return {g["TargetGroupArn"]: int(g.get("Weight", 1) if g.get("Weight") is not None else 1) for g in groups}
-        if data.get("TargetGroupArn"):
-            return {data["TargetGroupArn"]: 1}
-    return {}
+def _rule_weights(rule: Any) -> dict[str, int]:
+    return forward_weights(getattr(rule, "actions", None) or [])
 
 
 def _pair(lb: dict[str, Any]) -> tuple[str, str] | None:
@@ -405,7 +383,7 @@ def _live_group(account: str, region: str, lb: dict[str, Any]) -> str:
     pair = _pair(lb)
     if pair is None:
         return lb.get("targetGroupArn") or ""
-    weights = forward_weights(
+    weights = _rule_weights(
         _rule(account, region, (lb.get("advancedConfiguration") or {}).get("productionListenerRule"))
     )
     best = max(pair, key=lambda arn: (weights.get(arn, -1), arn == pair[0]))
@@ -439,24 +417,18 @@ def _set_rule(account: str, region: str, rule_arn: str | None, blue: str | None,
         groups.insert(0, {"TargetGroupArn": blue, "Weight": wb})
     elif percent <= 0:
         groups = [{"TargetGroupArn": green, "Weight": 1}]
-    actions, replaced = [], False
-    for action in rule.actions:
-        data = copy.deepcopy(action.data)
-        if (data.get("Type") or "").lower() == "forward" and not replaced:
-            forward: dict[str, Any] = {
-                "Type": "forward",
-                "ForwardConfig": {
-                    "TargetGroups": groups,
-                    "TargetGroupStickinessConfig": (data.get("ForwardConfig") or {}).get("TargetGroupStickinessConfig")
-                    or {"Enabled": False},
-                },
-            }
-            if "Order" in data:
-                forward["Order"] = data["Order"]
-            actions.append(forward)
-            replaced = True
-        else:
-            actions.append(data)
+    actions, _replaced = replace_forward(
+        rule.actions,
+        lambda old: {
+            "Type": "forward",
+            "ForwardConfig": {
+                "TargetGroups": groups,
+                "TargetGroupStickinessConfig": copy.deepcopy(
+                    (old.get("ForwardConfig") or {}).get("TargetGroupStickinessConfig") or {"Enabled": False}
+                ),
+            },
+        },
+    )
     _elbv2(account, region).modify_rule(rule_arn, [], actions)
 
 
@@ -621,7 +593,7 @@ def _production_share(state: NativeState, rev: Revision) -> float:
     lb = rev.load_balancers[0]
     rule_arn = (lb.get("advancedConfiguration") or {}).get("productionListenerRule")
     account, region = rev.arn.split(":")[4], rev.arn.split(":")[3]
-    weights = forward_weights(_rule(account, region, rule_arn))
+    weights = _rule_weights(_rule(account, region, rule_arn))
     total = sum(weights.values())
     return 100.0 * weights.get(rev.resolved[0], 0) / total if total else 0.0
 
@@ -1438,7 +1410,7 @@ def _hand_to_task_set(
     sync_task_sets(req.account_id, req.region, at)
 
 
-ecs_service.UPDATE_HOOKS[:] = [h for h in ecs_service.UPDATE_HOOKS if h.__module__ != __name__] + [_update_hook]
+ecs_service.plug(ecs_service.UPDATE_HOOKS, _update_hook)
 
 
 @after("ecs", "UpdateService")
@@ -1458,9 +1430,23 @@ def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _placement(rev: Revision) -> dict[str, Any]:
+    """Where a revision's tasks run, as both Deployment (DescribeServices) and ServiceRevision report it."""
+    data: dict[str, Any] = {}
+    if rev.capacity_provider_strategy:
+        data["capacityProviderStrategy"] = copy.deepcopy(rev.capacity_provider_strategy)
+    else:
+        data["launchType"] = rev.launch_type or "FARGATE"
+    if rev.platform_version:
+        data["platformVersion"] = rev.platform_version
+    if rev.network_configuration:
+        data["networkConfiguration"] = copy.deepcopy(rev.network_configuration)
+    return data
+
+
 def _revision_deployment_json(model: TaskModel, rev: Revision, primary: bool) -> dict[str, Any]:
     counts = model.counts(rev.group_key)
-    data: dict[str, Any] = {
+    return {
         "id": rev.deployment_id,
         "status": "PRIMARY" if primary else "ACTIVE",
         "taskDefinition": rev.task_definition,
@@ -1473,16 +1459,8 @@ def _revision_deployment_json(model: TaskModel, rev: Revision, primary: bool) ->
         "platformFamily": "Linux",
         "rolloutState": rev.rollout,
         "rolloutStateReason": rev.rollout_reason,
+        **_placement(rev),
     }
-    if rev.capacity_provider_strategy:
-        data["capacityProviderStrategy"] = copy.deepcopy(rev.capacity_provider_strategy)
-    else:
-        data["launchType"] = rev.launch_type or "FARGATE"
-    if rev.platform_version:
-        data["platformVersion"] = rev.platform_version
-    if rev.network_configuration:
-        data["networkConfiguration"] = copy.deepcopy(rev.network_configuration)
-    return data
 
 
 def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
@@ -1520,39 +1498,48 @@ def _decorate(req: Request, service: dict[str, Any]) -> dict[str, Any]:
     return service
 
 
-@after("ecs", "DescribeServices")
-def describe_services(req: Request, body: dict[str, Any]) -> dict[str, Any]:
-    with STORE.lock:
-        body["services"] = [_decorate(req, s) for s in body.get("services", [])]
-    return body
-
-
-@after("ecs", "DeleteService")
-def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
+def _delete_hook(model: TaskModel, req: Request, service: dict[str, Any], at: float) -> None:
     """DeleteService: a native service's revisions stop their tasks; a deployment in flight stops with them."""
-    service = body.get("service") or {}
-    with STORE.lock:
-        state = state_for(req.account_id, req.region)
-        track = state.services.get(service.get("serviceArn", ""))
-        if track is None:
-            return body
-        model = model_for(req.account_id, req.region)
-        at = reconcile.now()
-        for arn in list(track["revisions"]):
-            _retire(model, state, arn, at)
-        for arn in track["deployments"]:
-            dep = state.deployments[arn]
-            if dep.active:
-                dep.status, dep.status_reason = "STOPPED", "The service was deleted."
-                dep.stopped_at = dep.finished_at = at
-                dep.current_hook = None
-        model.advance(at)
-        service.update(runningCount=0, pendingCount=0, desiredCount=0)
-    return body
+    state = state_for(req.account_id, req.region)
+    track = state.services.get(service.get("serviceArn", ""))
+    if track is None:
+        return
+    for arn in list(track["revisions"]):
+        _retire(model, state, arn, at)
+    for arn in track["deployments"]:
+        dep = state.deployments[arn]
+        if dep.active:
+            dep.status, dep.status_reason = "STOPPED", "The service was deleted."
+            dep.stopped_at = dep.finished_at = at
+            dep.current_hook = None
+    model.advance(at)
+    service.update(runningCount=0, pendingCount=0, desiredCount=0)
+
+
+ecs_service.plug(ecs_service.DESCRIBE_HOOKS, _decorate)
+ecs_service.plug(ecs_service.DELETE_HOOKS, _delete_hook)
 
 
 # ----------------------------------------------------------------------------------------------- new operations
 MAX_DESCRIBE = 20  # DescribeServiceDeployments / DescribeServiceRevisions: "up to 20" ARNs
+
+
+def _deployment_brief(dep: Deployment) -> dict[str, Any]:
+    """What ServiceDeploymentBrief (ListServiceDeployments) and ServiceDeployment share."""
+    data: dict[str, Any] = {
+        "serviceDeploymentArn": dep.arn,
+        "serviceArn": dep.service_arn,
+        "clusterArn": dep.cluster_arn,
+        "createdAt": dep.created_at,
+        "status": dep.status,
+    }
+    if dep.started_at is not None:
+        data["startedAt"] = dep.started_at
+    if dep.finished_at is not None:
+        data["finishedAt"] = dep.finished_at
+    if dep.status_reason:
+        data["statusReason"] = dep.status_reason
+    return data
 
 
 def _deployment_json(state: NativeState, dep: Deployment) -> dict[str, Any]:
@@ -1573,14 +1560,10 @@ def _deployment_json(state: NativeState, dep: Deployment) -> dict[str, Any]:
 
     config = {k: copy.deepcopy(v) for k, v in dep.config.items() if not k.startswith("_")}
     data: dict[str, Any] = {
-        "serviceDeploymentArn": dep.arn,
-        "serviceArn": dep.service_arn,
-        "clusterArn": dep.cluster_arn,
-        "createdAt": dep.created_at,
+        **_deployment_brief(dep),
         "updatedAt": dep.updated_at,
         "sourceServiceRevisions": [summary(a, False) for a in dep.sources],
         "targetServiceRevision": summary(dep.target, True),
-        "status": dep.status,
         "deploymentConfiguration": config,
         "deploymentCircuitBreaker": {"status": dep.breaker_status, "failureCount": 0, "threshold": 0},
         "alarms": {"status": dep.alarm_status},
@@ -1597,11 +1580,8 @@ def _deployment_json(state: NativeState, dep: Deployment) -> dict[str, Any]:
         data["alarms"]["alarmNames"] = list(_alarms(dep)["alarmNames"])
     if dep.triggered_alarms:
         data["alarms"]["triggeredAlarmNames"] = list(dep.triggered_alarms)
-    for key, value in (("startedAt", dep.started_at), ("finishedAt", dep.finished_at), ("stoppedAt", dep.stopped_at)):
-        if value is not None:
-            data[key] = value
-    if dep.status_reason:
-        data["statusReason"] = dep.status_reason
+    if dep.stopped_at is not None:
+        data["stoppedAt"] = dep.stopped_at
     if dep.stage and dep.rolling_id is None and dep.strategy in NATIVE:
         data["lifecycleStage"] = dep.stage
     hooks = []
@@ -1630,21 +1610,27 @@ def _find_deployment(req: Request, arn: str) -> Deployment:
     return dep
 
 
-@handles("ecs", "DescribeServiceDeployments")
-def describe_service_deployments(req: Request) -> dict[str, Any]:
-    arns = req.param("serviceDeploymentArns") or []
+def _describe(req: Request, what: str, table: str, to_json: Any) -> dict[str, Any]:
+    """DescribeService<What>s: ``<what>Arns`` (1 to 20) answered from ``state.<table>``; an unknown ARN is a
+    ``MISSING`` failure, not an error (ECS API reference, DescribeServiceDeployments / DescribeServiceRevisions)."""
+    arns = req.param(f"{what}Arns") or []
     if not arns or len(arns) > MAX_DESCRIBE:
-        raise AwsError("InvalidParameterException", f"serviceDeploymentArns must contain 1 to {MAX_DESCRIBE} ARNs.")
+        raise AwsError("InvalidParameterException", f"{what}Arns must contain 1 to {MAX_DESCRIBE} ARNs.")
     with STORE.lock:
         state = state_for(req.account_id, req.region)
         found, failures = [], []
         for arn in arns:
-            dep = state.deployments.get(arn)
-            if dep is None:
+            item = getattr(state, table).get(arn)
+            if item is None:
                 failures.append({"arn": arn, "reason": "MISSING"})
             else:
-                found.append(_deployment_json(state, dep))
-    return {"serviceDeployments": found, "failures": failures}
+                found.append(to_json(state, item))
+    return {f"{what}s": found, "failures": failures}
+
+
+@handles("ecs", "DescribeServiceDeployments")
+def describe_service_deployments(req: Request) -> dict[str, Any]:
+    return _describe(req, "serviceDeployment", "deployments", _deployment_json)
 
 
 def _revision_json(rev: Revision) -> dict[str, Any]:
@@ -1657,17 +1643,10 @@ def _revision_json(rev: Revision) -> dict[str, Any]:
         "containerImages": copy.deepcopy(rev.container_images),
         "guardDutyEnabled": False,
         "createdAt": rev.created_at,
+        **_placement(rev),
     }
-    if rev.capacity_provider_strategy:
-        data["capacityProviderStrategy"] = copy.deepcopy(rev.capacity_provider_strategy)
-    else:
-        data["launchType"] = rev.launch_type or "FARGATE"
-    if rev.platform_version:
-        data["platformVersion"] = rev.platform_version
     if rev.load_balancers:
         data["loadBalancers"] = copy.deepcopy(rev.load_balancers)
-    if rev.network_configuration:
-        data["networkConfiguration"] = copy.deepcopy(rev.network_configuration)
     if any(_pair(lb) for lb in rev.load_balancers):
         data["resolvedConfiguration"] = {
             "loadBalancers": [
@@ -1687,19 +1666,7 @@ def _revision_json(rev: Revision) -> dict[str, Any]:
 
 @handles("ecs", "DescribeServiceRevisions")
 def describe_service_revisions(req: Request) -> dict[str, Any]:
-    arns = req.param("serviceRevisionArns") or []
-    if not arns or len(arns) > MAX_DESCRIBE:
-        raise AwsError("InvalidParameterException", f"serviceRevisionArns must contain 1 to {MAX_DESCRIBE} ARNs.")
-    with STORE.lock:
-        state = state_for(req.account_id, req.region)
-        found, failures = [], []
-        for arn in arns:
-            rev = state.revisions.get(arn)
-            if rev is None:
-                failures.append({"arn": arn, "reason": "MISSING"})
-            else:
-                found.append(_revision_json(rev))
-    return {"serviceRevisions": found, "failures": failures}
+    return _describe(req, "serviceRevision", "revisions", lambda _state, rev: _revision_json(rev))
 
 
 def _service_for(req: Request) -> Any:
@@ -1746,21 +1713,7 @@ def list_service_deployments(req: Request) -> dict[str, Any]:
                 continue
             if after_ is not None and dep.created_at <= after_:
                 continue
-            brief: dict[str, Any] = {
-                "serviceDeploymentArn": dep.arn,
-                "serviceArn": dep.service_arn,
-                "clusterArn": dep.cluster_arn,
-                "createdAt": dep.created_at,
-                "targetServiceRevisionArn": dep.target,
-                "status": dep.status,
-            }
-            if dep.started_at is not None:
-                brief["startedAt"] = dep.started_at
-            if dep.finished_at is not None:
-                brief["finishedAt"] = dep.finished_at
-            if dep.status_reason:
-                brief["statusReason"] = dep.status_reason
-            items.append(brief)
+            items.append({**_deployment_brief(dep), "targetServiceRevisionArn": dep.target})
         page, token = paginate(
             items, req.param("nextToken"), int(limit or page_size(req, 20)), "InvalidParameterException"
         )
@@ -1770,17 +1723,26 @@ def list_service_deployments(req: Request) -> dict[str, Any]:
     return answer
 
 
+def _choice(req: Request, name: str, allowed: tuple[str, ...]) -> str:
+    """An enum parameter of Stop/ContinueServiceDeployment; absent, the first of ``allowed`` (its default)."""
+    value = req.param(name) or allowed[0]
+    if value not in allowed:
+        raise AwsError("InvalidParameterException", f"{name} '{value}' is not valid: use {' or '.join(allowed)}.")
+    return value
+
+
+def _acting_on(req: Request, arn: str) -> tuple[Deployment, NativeState, TaskModel, float]:
+    """The deployment a Stop/Continue call names, with the state, task model and time it acts with (under the lock)."""
+    dep = _find_deployment(req, arn)
+    return dep, state_for(req.account_id, req.region), model_for(req.account_id, req.region), reconcile.now()
+
+
 @handles("ecs", "StopServiceDeployment")
 def stop_service_deployment(req: Request) -> dict[str, Any]:
     arn = req.require("serviceDeploymentArn")
-    stop_type = req.param("stopType") or "ROLLBACK"
-    if stop_type not in ("ROLLBACK", "ABORT"):
-        raise AwsError("InvalidParameterException", f"stopType '{stop_type}' is not valid: use ROLLBACK or ABORT.")
+    stop_type = _choice(req, "stopType", ("ROLLBACK", "ABORT"))
     with STORE.lock:
-        dep = _find_deployment(req, arn)
-        state = state_for(req.account_id, req.region)
-        model = model_for(req.account_id, req.region)
-        at = reconcile.now()
+        dep, state, model, at = _acting_on(req, arn)
         if dep.status not in ("PENDING", "IN_PROGRESS"):
             raise AwsError(
                 "ConflictException",
@@ -1839,14 +1801,9 @@ def _stop_rolling(
 def continue_service_deployment(req: Request) -> dict[str, Any]:
     arn = req.require("serviceDeploymentArn")
     hook_id = req.require("hookId")
-    action = req.param("action") or "CONTINUE"
-    if action not in ("CONTINUE", "ROLLBACK"):
-        raise AwsError("InvalidParameterException", f"action '{action}' is not valid: use CONTINUE or ROLLBACK.")
+    action = _choice(req, "action", ("CONTINUE", "ROLLBACK"))
     with STORE.lock:
-        dep = _find_deployment(req, arn)
-        state = state_for(req.account_id, req.region)
-        model = model_for(req.account_id, req.region)
-        at = reconcile.now()
+        dep, state, model, at = _acting_on(req, arn)
         hook = dep.current_hook
         if hook is None or hook.hook_id != hook_id or hook.status != "AWAITING_ACTION" or dep.status != "IN_PROGRESS":
             raise AwsError(

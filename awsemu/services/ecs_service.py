@@ -32,7 +32,8 @@ on the task model of ``awsemu.services.ecs_tasks``: each deployment is a task gr
 Services with another controller (``CODE_DEPLOY``, ``EXTERNAL``) only get the service-level fields and
 events here; their tasks belong to their task sets (``ecs_tasks`` mirrors moto's task sets). Services of the
 ``ECS`` controller whose ``deploymentConfiguration.strategy`` is not ``ROLLING`` (BLUE_GREEN, LINEAR, CANARY)
-belong to the native engine (``awsemu.services.ecs_native``); it plugs in through :data:`UPDATE_HOOKS`.
+belong to the native engine (``awsemu.services.ecs_native``); it plugs in through :data:`UPDATE_HOOKS`,
+:data:`DESCRIBE_HOOKS` and :data:`DELETE_HOOKS`.
 
 Non-AWS test endpoint: ``GET|POST /_emulator/ecs_service`` with ``{"taskStartSeconds": 10,
 "failingImages": ["repo:bad"], "containerUnhealthyImages": [...], "sigtermIgnoringImages": [...],
@@ -74,6 +75,20 @@ OWNER = "ecs-rolling"
 # before the rolling scheduler acts: the native engine adopts or hands over a service's tasks when the
 # controller or the strategy changes (``awsemu.services.ecs_native``).
 UPDATE_HOOKS: list[Any] = []
+# fn(req, service) -> service, applied by DescribeServices after this module's view: the native engine's
+# currentServiceDeployment, currentServiceRevisions and deployments.
+DESCRIBE_HOOKS: list[Any] = []
+# fn(model, req, service, at), called by DeleteService once the rolling scheduler's tasks are stopping: the native
+# engine's revisions stop too and a deployment in flight with them.
+DELETE_HOOKS: list[Any] = []
+
+
+def plug(hooks: list[Any], fn: Any) -> None:
+    """Add ``fn`` to one of the hook lists above, replacing an earlier copy of it (a re-imported module)."""
+    name = (fn.__module__, fn.__qualname__)
+    hooks[:] = [h for h in hooks if (h.__module__, h.__qualname__) != name] + [fn]
+
+
 # Kept for callers of the old module API: the runtime's settings are the ones that count.
 SETTINGS = ecs_runtime.SETTINGS
 
@@ -476,7 +491,10 @@ def update_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
 @after("ecs", "DescribeServices")
 def describe_services(req: Request, body: dict[str, Any]) -> dict[str, Any]:
     with STORE.lock:
-        body["services"] = [_decorate(req, s) for s in body.get("services", [])]
+        services = [_decorate(req, s) for s in body.get("services", [])]
+        for hook in DESCRIBE_HOOKS:
+            services = [hook(req, s) for s in services]
+        body["services"] = services
     return body
 
 
@@ -497,6 +515,8 @@ def delete_service(req: Request, body: dict[str, Any]) -> dict[str, Any]:
         sync_task_sets(req.account_id, req.region, at)  # a CODE_DEPLOY service's task sets stop too
         if _draining(req, service):
             service["status"] = "DRAINING"
+        for hook in DELETE_HOOKS:
+            hook(model, req, service, at)
     return body
 
 

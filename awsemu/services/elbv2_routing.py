@@ -66,6 +66,41 @@ def _forward_groups(action: dict[str, Any]) -> list[dict[str, Any]]:
     return list(((action.get("ForwardConfig") or {}).get("TargetGroups")) or [])
 
 
+def _data(action: Any) -> dict[str, Any]:
+    return action.data if hasattr(action, "data") else action  # moto's FakeAction or an Action shape
+
+
+def forward_weights(actions: list[Any]) -> dict[str, int]:
+    """{target group arn: weight} of the first forward action among ``actions`` (moto's actions or Action
+    shapes); a forward written with ``TargetGroupArn`` alone, or a group without a weight, weighs 1."""
+    for action in map(_data, actions or []):
+        if (action.get("Type") or "").lower() != "forward":
+            continue
+        groups = _forward_groups(action)
+        if groups:
+            return {g["TargetGroupArn"]: int(1 if g.get("Weight") is None else g["Weight"]) for g in groups}
+        if action.get("TargetGroupArn"):
+            return {action["TargetGroupArn"]: 1}
+    return {}
+
+
+def replace_forward(actions: list[Any], make: Any) -> tuple[list[dict[str, Any]], bool]:
+    """Copies of ``actions`` with the first forward action replaced by ``make(that action)``, which keeps its
+    ``Order``; and whether there was one to replace. How the release engines (CodeDeploy, ECS-native) shift
+    traffic: a ModifyListener or ModifyRule that changes the forward and leaves every other action as it was."""
+    out, replaced = [], False
+    for action in map(_data, actions or []):
+        if replaced or (action.get("Type") or "").lower() != "forward":
+            out.append(copy.deepcopy(action))
+            continue
+        forward = make(action)
+        if "Order" in action:
+            forward["Order"] = action["Order"]
+        out.append(forward)
+        replaced = True
+    return out, replaced
+
+
 def validate_actions(actions: list[dict[str, Any]] | None) -> None:
     """Raise AWS's ValidationError for a forward action AWS refuses (see the module docstring)."""
     for index, action in enumerate(actions or [], start=1):
@@ -213,7 +248,7 @@ def normalise_action(action: dict[str, Any], position: int) -> dict[str, Any]:
 
 def _actions(actions: list[Any]) -> list[dict[str, Any]]:
     return sorted(
-        (normalise_action(a.data if hasattr(a, "data") else a, i) for i, a in enumerate(actions, start=1)),
+        (normalise_action(_data(a), i) for i, a in enumerate(actions, start=1)),
         key=lambda a: a["Order"],
     )
 

@@ -98,6 +98,23 @@ class Container:
     def inspect(self, template: str) -> str:
         return docker("inspect", "--format", template, self.id).stdout.strip()
 
+    def stop_gracefully(self, grace: int = 10) -> float:
+        """``docker stop --time grace``: the seconds it took, after checking the app exited 0 on SIGTERM (137
+        would mean Docker had to SIGKILL it once the grace period was over, as ECS does after stopTimeout)."""
+        start = time.monotonic()
+        docker("stop", "--time", str(grace), self.id, timeout=grace + 20)
+        elapsed = time.monotonic() - start
+        assert self.inspect("{{.State.ExitCode}}") == "0", self.logs()
+        return elapsed
+
+
+def image_config(image: str) -> tuple[dict, dict[str, str], float]:
+    """``docker image inspect``: the image's Config, its Env as a dict, and its size in MB."""
+    config = json.loads(docker("image", "inspect", image, "--format", "{{json .Config}}").stdout)
+    env = dict(item.split("=", 1) for item in config.get("Env") or [])
+    size_mb = int(docker("image", "inspect", image, "--format", "{{.Size}}").stdout) / 1e6
+    return config, env, size_mb
+
 
 # The `docker run` equivalent of the hardened ECS container definition (the ecs_service role sets these fields):
 #   readonlyRootFilesystem: true                  -> --read-only

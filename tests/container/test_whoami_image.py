@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from container_helpers import RUN_ID, build_image, docker, http_get, start_container
+from container_helpers import RUN_ID, build_image, docker, http_get, image_config, start_container
 
 from tests.support import WHOAMI_DIR
 
@@ -68,16 +68,14 @@ def test_process_is_not_root_and_has_no_capabilities(whoami):
 
 
 def test_image_settings(whoami_image, timings):
-    config = json.loads(docker("image", "inspect", whoami_image, "--format", "{{json .Config}}").stdout)
+    config, env, size_mb = image_config(whoami_image)
     assert config.get("Healthcheck") is None  # ECS ignores it; health checks live in the task definition
     assert list(config["ExposedPorts"]) == [f"{PORT}/tcp"]
     assert config["User"] == "10001:10001"
     assert config["Cmd"] == ["uvicorn", "whoami_app:app"]  # exec form: uvicorn is PID 1 and gets the signals
-    env = dict(item.split("=", 1) for item in config["Env"])
     assert env["UVICORN_PORT"] == str(PORT)
     assert env["WHOAMI_VERSION"] == VERSION
     assert env["PYTHONDONTWRITEBYTECODE"] == "1"
-    size_mb = int(docker("image", "inspect", whoami_image, "--format", "{{.Size}}").stdout) / 1e6
     timings.record("whoami_image_size_mb", size_mb)
     assert size_mb < 250
 
@@ -93,13 +91,9 @@ def test_sigterm_stops_it_gracefully_and_quickly(whoami_image, timings):
     container = run(whoami_image)
     try:
         assert http_get(container.url + "/")[0] == 200
-        start = time.monotonic()
-        docker("stop", "--time", "10", container.id, timeout=30)
-        elapsed = time.monotonic() - start
+        elapsed = container.stop_gracefully()
         timings.record("whoami_docker_stop_seconds", elapsed)
-        # Exit code 0: uvicorn shut down on SIGTERM; 137 would mean Docker had to SIGKILL it after 10 s.
-        assert container.inspect("{{.State.ExitCode}}") == "0", container.logs()
-        assert "Application shutdown complete" in container.logs()
+        assert "Application shutdown complete" in container.logs()  # uvicorn's own word for it
         assert elapsed < 10
     finally:
         docker("rm", "--force", container.id, check=False)

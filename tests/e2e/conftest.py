@@ -16,7 +16,6 @@ Every playbook run's duration is printed in the terminal summary ("e2e playbook 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time
@@ -99,14 +98,7 @@ class E2EStack:
             command += ["--skip-tags", skip_tags]
         if check:
             command.append("--check")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(self.emulator.env)
-        env.update(
-            ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_FORCE_COLOR="0",
-            PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        )
+        env = self.emulator.run_env()
         start = time.monotonic()
         proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
         seconds = time.monotonic() - start

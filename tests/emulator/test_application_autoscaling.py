@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-s
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -281,52 +282,85 @@ def test_describe_matches_resource_ids_exactly(aas):
     assert "NextToken" not in second
 
 
+CPU = {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}
+REQUESTS = "ALBRequestCountPerTarget"
+
+
+# (case, PredefinedMetricSpecification: a ResourceLabel "service" / "loose" is the label of the service's / of a
+# target group no load balancer uses; other TargetTrackingScalingPolicyConfiguration members, code, message words)
 @pytest.mark.parametrize(
-    ("case", "code", "message"),
+    ("case", "predefined", "extra", "code", "message"),
     [
-        ("unregistered", "ObjectNotFoundException", "No scalable target registered"),
-        ("no-type", "ValidationException", "PolicyType is required"),
-        ("both-metrics", "ValidationException", "exactly one of"),
-        ("memory-with-label", "ValidationException", "only allowed with ALBRequestCountPerTarget"),
-        ("requests-no-label", "ValidationException", "ResourceLabel is required"),
-        ("bad-label", "ValidationException", "the format is"),
-        ("loose-tg", "ValidationException", "is not attached to"),
-        ("service-without-lb", "ValidationException", "has no target group attached"),
-        ("dynamodb-metric", "ValidationException", "not supported for service namespace ecs"),
-        ("bad-enum", "ValidationException", "Member must satisfy enum value set"),
-        ("negative-cooldown", "ValidationException", "ScaleInCooldown must be greater than or equal to 0"),
+        ("unregistered", CPU, {}, "ObjectNotFoundException", "No scalable target registered"),
+        ("no-type", CPU, {}, "ValidationException", "PolicyType is required"),
+        (
+            "both-metrics",
+            CPU,
+            {"CustomizedMetricSpecification": {"MetricName": "x", "Namespace": "y", "Statistic": "Average"}},
+            "ValidationException",
+            "exactly one of",
+        ),
+        (
+            "memory-with-label",
+            {"PredefinedMetricType": "ECSServiceAverageMemoryUtilization", "ResourceLabel": "service"},
+            {},
+            "ValidationException",
+            "only allowed with ALBRequestCountPerTarget",
+        ),
+        (
+            "requests-no-label",
+            {"PredefinedMetricType": REQUESTS},
+            {},
+            "ValidationException",
+            "ResourceLabel is required",
+        ),
+        (
+            "bad-label",
+            {"PredefinedMetricType": REQUESTS, "ResourceLabel": "app/aas-lb/targetgroup/aas-tg"},
+            {},
+            "ValidationException",
+            "the format is",
+        ),
+        (
+            "loose-tg",
+            {"PredefinedMetricType": REQUESTS, "ResourceLabel": "loose"},
+            {},
+            "ValidationException",
+            "is not attached to",
+        ),
+        (
+            "service-without-lb",
+            {"PredefinedMetricType": REQUESTS, "ResourceLabel": "service"},
+            {},
+            "ValidationException",
+            "has no target group attached",
+        ),
+        (
+            "dynamodb-metric",
+            {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"},
+            {},
+            "ValidationException",
+            "not supported for service namespace ecs",
+        ),
+        ("bad-enum", {"PredefinedMetricType": "CPU"}, {}, "ValidationException", "Member must satisfy enum value set"),
+        (
+            "negative-cooldown",
+            CPU,
+            {"ScaleInCooldown": -1},
+            "ValidationException",
+            "ScaleInCooldown must be greater than or equal to 0",
+        ),
     ],
 )
-def test_put_scaling_policy_refuses_what_aws_refuses(aas, case, code, message):
+def test_put_scaling_policy_refuses_what_aws_refuses(aas, case, predefined, extra, code, message):
     if case != "unregistered":
         aas.register(WEB)
         aas.register(WE)
-    label = aas.label()
-    kwargs: dict[str, Any] = {}
-    resource_id = WEB
-    predefined: dict[str, Any] = {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}
-    if case == "both-metrics":
-        kwargs["CustomizedMetricSpecification"] = {"MetricName": "x", "Namespace": "y", "Statistic": "Average"}
-    elif case == "memory-with-label":
-        predefined = {"PredefinedMetricType": "ECSServiceAverageMemoryUtilization", "ResourceLabel": label}
-    elif case == "requests-no-label":
-        predefined = {"PredefinedMetricType": "ALBRequestCountPerTarget"}
-    elif case == "bad-label":
-        predefined = {
-            "PredefinedMetricType": "ALBRequestCountPerTarget",
-            "ResourceLabel": "app/aas-lb/targetgroup/aas-tg",
-        }
-    elif case == "loose-tg":
-        predefined = {"PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": aas.label(aas.loose_tg)}
-    elif case == "service-without-lb":
-        predefined = {"PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": label}
-        resource_id = WE
-    elif case == "dynamodb-metric":
-        predefined = {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"}
-    elif case == "bad-enum":
-        predefined = {"PredefinedMetricType": "CPU"}
-    elif case == "negative-cooldown":
-        kwargs["ScaleInCooldown"] = -1
+    labels = {"service": aas.label(), "loose": aas.label(aas.loose_tg)}
+    if predefined.get("ResourceLabel") in labels:
+        predefined = {**predefined, "ResourceLabel": labels[predefined["ResourceLabel"]]}
+    kwargs = copy.deepcopy(extra)
+    resource_id = WE if case == "service-without-lb" else WEB
     call = {
         "PolicyName": "p",
         "ServiceNamespace": "ecs",

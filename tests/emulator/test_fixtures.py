@@ -31,6 +31,19 @@ def test_emulator_object(emulator):
         assert json.load(response)["status"] == "ok"
 
 
+def test_run_env_keeps_the_callers_aws_settings_out(emulator, monkeypatch):
+    """What every program run against the emulator gets (ansible_playbook, molecule, the e2e stacks, bench)."""
+    monkeypatch.setenv("AWS_PROFILE", "production")
+    monkeypatch.setenv("ANSIBLE_STDOUT_CALLBACK", "json")
+    env = emulator.run_env()
+    assert "AWS_PROFILE" not in env and {k: env[k] for k in emulator.env} == emulator.env
+    assert env["ANSIBLE_CONFIG"] == str(Path(__file__).resolve().parents[2] / "ansible.cfg")
+    assert env["PATH"].split(os.pathsep)[0].endswith("/.venv/bin")
+    assert env["ANSIBLE_STDOUT_CALLBACK"] == "json"  # by default only AWS_ is left out
+    clean = emulator.run_env(drop=("AWS_", "ANSIBLE_"), extra={"NO_COLOR": "1"})
+    assert "ANSIBLE_STDOUT_CALLBACK" not in clean and clean["NO_COLOR"] == "1"
+
+
 def test_aws_fixture_starts_from_empty_state(aws):
     # The previous test module may have left repositories behind; `aws` reset them.
     assert aws.boto3_client("codecommit").list_repositories()["repositories"] == []
@@ -39,10 +52,9 @@ def test_aws_fixture_starts_from_empty_state(aws):
 
 def test_aws_cli_works_with_emulator_env(aws):
     aws_cli = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "aws"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | aws.env
     out = subprocess.run(
         [str(aws_cli), "sts", "get-caller-identity", "--output", "json"],
-        env=env,
+        env=aws.run_env(),
         capture_output=True,
         text=True,
         check=True,

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import app_task_definition, default_network, ip_target_group
+
 START = 8.0
 PORT = 8000
 DRAIN = 10
@@ -50,16 +52,7 @@ class Env:
         self.aws.admin("clock", "POST", {"advance": seconds})
 
     def task_definition(self, image: str = "app:1") -> str:
-        return self.ecs.register_task_definition(
-            family="app",
-            cpu="256",
-            memory="512",
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            containerDefinitions=[
-                {"name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": PORT}]}
-            ],
-        )["taskDefinition"]["taskDefinitionArn"]
+        return app_task_definition(self.ecs, image, PORT)
 
     def load_balancers(self, test_rule: bool = True) -> list[dict[str, Any]]:
         advanced = {"alternateTargetGroupArn": self.tg2, "productionListenerRule": self.prod_rule, "roleArn": self.role}
@@ -172,14 +165,8 @@ def base(emulator: Any):
     emulator.admin("clock", "POST", {"scale": 0})
     emulator.admin("ecs_service", "POST", {"taskStartSeconds": START})
     ec2, iam = emulator.boto3_client("ec2"), emulator.boto3_client("iam")
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    subnets = [
-        s["SubnetId"]
-        for s in sorted(
-            ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"],
-            key=lambda s: s["AvailabilityZone"],
-        )
-    ][:2]
+    vpc, found = default_network(ec2)
+    subnets = [s["SubnetId"] for s in found][:2]
     group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
     role = iam.create_role(RoleName="ecs-infra", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
     hook_role = iam.create_role(RoleName="ecs-hooks", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
@@ -204,23 +191,7 @@ def env(emulator: Any, base: Base):
     balancer = elbv2.create_load_balancer(Name=f"lb-{n}", Subnets=base.subnets, SecurityGroups=[base.group])[
         "LoadBalancers"
     ][0]
-    tgs = []
-    for name in ("tg1", "tg2"):
-        arn = elbv2.create_target_group(
-            Name=f"{name}-{n}",
-            Protocol="HTTP",
-            Port=PORT,
-            VpcId=base.vpc,
-            TargetType="ip",
-            HealthCheckPath="/healthz",
-            HealthCheckIntervalSeconds=5,
-            HealthyThresholdCount=2,
-            UnhealthyThresholdCount=2,
-        )["TargetGroups"][0]["TargetGroupArn"]
-        elbv2.modify_target_group_attributes(
-            TargetGroupArn=arn, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(DRAIN)}]
-        )
-        tgs.append(arn)
+    tgs = [ip_target_group(elbv2, f"{name}-{n}", base.vpc, PORT, interval=5, drain=DRAIN) for name in ("tg1", "tg2")]
     rules = []
     for port in (80, 8080):
         listener = elbv2.create_listener(

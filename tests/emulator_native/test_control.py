@@ -87,6 +87,21 @@ def test_abort_leaves_traffic_where_it_is_and_the_next_deployment_reconciles(env
     assert env.production() == "tg2" and len(env.describe()["currentServiceRevisions"]) == 1
 
 
+def test_deleting_the_service_mid_release_stops_the_deployment_and_both_revisions(env):
+    _ship_v2(env, "CANARY", CANARY)
+    _until(env, lambda: env.production() == "split")
+    dep = env.latest()
+    answer = env.ecs.delete_service(cluster=env.cluster, service="s", force=True)["service"]
+    assert (answer["desiredCount"], answer["runningCount"], answer["pendingCount"]) == (0, 0, 0)
+    [stopped] = env.ecs.describe_service_deployments(serviceDeploymentArns=[dep["serviceDeploymentArn"]])[
+        "serviceDeployments"
+    ]
+    assert (stopped["status"], stopped["statusReason"]) == ("STOPPED", "The service was deleted.")
+    assert "stoppedAt" in stopped and "finishedAt" in stopped
+    env.advance(60)
+    assert env.ecs.list_tasks(cluster=env.cluster, desiredStatus="RUNNING")["taskArns"] == []
+
+
 PAUSE = [{"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}]
 
 

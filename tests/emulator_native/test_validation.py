@@ -19,11 +19,14 @@ def _lb(env, **advanced):
     return lbs
 
 
+BLUE_GREEN = {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}
+PAUSE_BEFORE_SCALE_UP = {"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP"]}
+
 # (case id, deploymentConfiguration, loadBalancers builder or None for the default pair, words in the message)
-CASES = [
+STRATEGY_CASES = [
     ("unknown strategy", {"strategy": "RED_BLACK"}, None, "strategy"),
     ("blue/green without bake time", {"strategy": "BLUE_GREEN"}, None, "bakeTimeInMinutes"),
-    ("bake time too long", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1441}, None, "bakeTimeInMinutes"),
+    ("bake time too long", {**BLUE_GREEN, "bakeTimeInMinutes": 1441}, None, "bakeTimeInMinutes"),
     ("linear step too small", {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 2.9}}, None, "stepPercent"),
     ("linear step not tenths", {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 10.05}}, None, "0.1"),
     (
@@ -45,105 +48,46 @@ CASES = [
         "CANARY",
     ),
     (
-        "pause hook at a traffic shift",
-        {
-            "strategy": "BLUE_GREEN",
-            "bakeTimeInMinutes": 0,
-            "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["PRODUCTION_TRAFFIC_SHIFT"]}],
-        },
-        None,
-        "PAUSE",
-    ),
-    (
-        "hook without stages",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0, "lifecycleHooks": [{"targetType": "PAUSE"}]},
-        None,
-        "lifecycleStages",
-    ),
-    (
-        "hook with an unknown stage",
-        {
-            "strategy": "BLUE_GREEN",
-            "bakeTimeInMinutes": 0,
-            "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["BAKE_TIME"]}],
-        },
-        None,
-        "BAKE_TIME",
-    ),
-    (
-        "lambda hook without a function",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0, "lifecycleHooks": [{"lifecycleStages": ["PRE_SCALE_UP"]}]},
-        None,
-        "hookTargetArn",
-    ),
-    (
-        "hook timeout too long",
-        {
-            "strategy": "BLUE_GREEN",
-            "bakeTimeInMinutes": 0,
-            "lifecycleHooks": [
-                {
-                    "targetType": "PAUSE",
-                    "lifecycleStages": ["PRE_SCALE_UP"],
-                    "timeoutConfiguration": {"timeoutInMinutes": 20161},
-                }
-            ],
-        },
-        None,
-        "timeoutInMinutes",
-    ),
-    (
         "hooks with the rolling strategy",
-        {"strategy": "ROLLING", "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP"]}]},
+        {"strategy": "ROLLING", "lifecycleHooks": [PAUSE_BEFORE_SCALE_UP]},
         "rolling",
         "lifecycleHooks",
     ),
-    (
-        "no alternate target group",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"alternateTargetGroupArn": None},
-        "alternateTargetGroupArn",
-    ),
-    (
-        "no production rule",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"productionListenerRule": None},
-        "productionListenerRule",
-    ),
-    ("no role", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}, {"roleArn": None}, "roleArn"),
-    (
-        "alternate is the primary",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"alternateTargetGroupArn": "tg1"},
-        "differ",
-    ),
-    (
-        "role does not exist",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"roleArn": "arn:aws:iam::123456789012:role/none"},
-        "does not exist",
-    ),
-    ("role ECS may not assume", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}, {"roleArn": "fn-role"}, "assume"),
-    (
-        "rule does not exist",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"productionListenerRule": "missing-rule"},
-        "does not exist",
-    ),
-    (
-        "test rule is the production rule",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"testListenerRule": "prod"},
-        "differ",
-    ),
-    (
-        "rule forwards elsewhere",
-        {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0},
-        {"productionListenerRule": "other-rule"},
-        "forward",
-    ),
     ("advanced settings with rolling", {"strategy": "ROLLING"}, {}, "advancedConfiguration"),
 ]
+# (case id, the one lifecycle hook of a BLUE_GREEN deployment, words in the message)
+HOOK_CASES = [
+    (
+        "pause hook at a traffic shift",
+        {"targetType": "PAUSE", "lifecycleStages": ["PRODUCTION_TRAFFIC_SHIFT"]},
+        "PAUSE",
+    ),
+    ("hook without stages", {"targetType": "PAUSE"}, "lifecycleStages"),
+    ("hook with an unknown stage", {"targetType": "PAUSE", "lifecycleStages": ["BAKE_TIME"]}, "BAKE_TIME"),
+    ("lambda hook without a function", {"lifecycleStages": ["PRE_SCALE_UP"]}, "hookTargetArn"),
+    (
+        "hook timeout too long",
+        {**PAUSE_BEFORE_SCALE_UP, "timeoutConfiguration": {"timeoutInMinutes": 20161}},
+        "timeoutInMinutes",
+    ),
+]
+# (case id, changes to a BLUE_GREEN service's advancedConfiguration (None: left out), words in the message)
+ADVANCED_CASES = [
+    ("no alternate target group", {"alternateTargetGroupArn": None}, "alternateTargetGroupArn"),
+    ("no production rule", {"productionListenerRule": None}, "productionListenerRule"),
+    ("no role", {"roleArn": None}, "roleArn"),
+    ("alternate is the primary", {"alternateTargetGroupArn": "tg1"}, "differ"),
+    ("role does not exist", {"roleArn": "arn:aws:iam::123456789012:role/none"}, "does not exist"),
+    ("role ECS may not assume", {"roleArn": "fn-role"}, "assume"),
+    ("rule does not exist", {"productionListenerRule": "missing-rule"}, "does not exist"),
+    ("test rule is the production rule", {"testListenerRule": "prod"}, "differ"),
+    ("rule forwards elsewhere", {"productionListenerRule": "other-rule"}, "forward"),
+]
+CASES = (
+    STRATEGY_CASES
+    + [(name, {**BLUE_GREEN, "lifecycleHooks": [hook]}, None, words) for name, hook, words in HOOK_CASES]
+    + [(name, BLUE_GREEN, advanced, words) for name, advanced, words in ADVANCED_CASES]
+)
 
 
 def _resolve(env, value):

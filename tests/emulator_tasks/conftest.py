@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import app_task_definition, default_network, ip_target_group
+
 START = 8.0
 INTERVAL = 5
 DRAIN = 20
@@ -50,18 +52,9 @@ class Env:
         return {"awsvpcConfiguration": {"subnets": list(self.subnets)[:2], "securityGroups": [self.security_group]}}
 
     def task_definition(self, image: str = "app:1", health_check: bool = False, **container: Any) -> str:
-        definition = {"name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": PORT}]}
         if health_check:
-            definition["healthCheck"] = CONTAINER_CHECK
-        definition.update(container)
-        return self.ecs.register_task_definition(
-            family="app",
-            cpu="256",
-            memory="512",
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            containerDefinitions=[definition],
-        )["taskDefinition"]["taskDefinitionArn"]
+            container = {"healthCheck": CONTAINER_CHECK, **container}
+        return app_task_definition(self.ecs, image, PORT, **container)
 
     def service(self, name: str = "s", image: str = "app:1", desired: int = 2, lb: bool = True, **kwargs: Any) -> Any:
         params: dict[str, Any] = {
@@ -118,34 +111,12 @@ def env(aws: Any):
     aws.admin("ecs_service", "POST", {"taskStartSeconds": START})
     ec2, elbv2 = aws.boto3_client("ec2"), aws.boto3_client("elbv2")
     ecs = aws.boto3_client("ecs")
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    subnets = {
-        s["SubnetId"]: s["CidrBlock"]
-        for s in sorted(
-            ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"],
-            key=lambda s: s["AvailabilityZone"],
-        )
-    }
+    vpc, found = default_network(ec2)
+    subnets = {s["SubnetId"]: s["CidrBlock"] for s in found}
     group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
     balancer = elbv2.create_load_balancer(Name="lb", Subnets=list(subnets)[:2], SecurityGroups=[group])
     balancer_arn = balancer["LoadBalancers"][0]["LoadBalancerArn"]
-    groups = []
-    for name in ("tg", "spare"):
-        arn = elbv2.create_target_group(
-            Name=name,
-            Protocol="HTTP",
-            Port=PORT,
-            VpcId=vpc,
-            TargetType="ip",
-            HealthCheckPath="/healthz",
-            HealthCheckIntervalSeconds=INTERVAL,
-            HealthyThresholdCount=2,
-            UnhealthyThresholdCount=2,
-        )["TargetGroups"][0]["TargetGroupArn"]
-        elbv2.modify_target_group_attributes(
-            TargetGroupArn=arn, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(DRAIN)}]
-        )
-        groups.append(arn)
+    groups = [ip_target_group(elbv2, name, vpc, PORT, interval=INTERVAL, drain=DRAIN) for name in ("tg", "spare")]
     listener = elbv2.create_listener(
         LoadBalancerArn=balancer_arn,
         Protocol="HTTP",

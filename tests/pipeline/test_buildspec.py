@@ -37,6 +37,8 @@ import jinja2
 import pytest
 import yaml
 
+from tests.support import remove_local_images
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 APP_DIR = ROOT / "hello_app"
@@ -191,14 +193,7 @@ def codebuild(docker_ready, emulator, tmp_path_factory):
     emulator.boto3_client("ecr").create_repository(repositoryName=REPOSITORY, imageTagMutability="IMMUTABLE")
     runner = CodeBuild(emulator, tmp_path_factory.mktemp("codebuild"), f"{emulator.registry}/{REPOSITORY}")
     yield runner
-    listed = subprocess.run(
-        ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", runner.repository_uri],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    if listed:
-        subprocess.run(["docker", "image", "rm", "--force", *listed], capture_output=True, check=False)
+    remove_local_images(emulator.registry, REPOSITORY)  # runner.repository_uri's images
 
 
 @pytest.fixture(scope="module")

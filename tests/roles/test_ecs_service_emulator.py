@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import app_task_definition, default_network
+
 STEP = 10
 
 
@@ -17,8 +19,8 @@ def ecs(aws):
     aws.admin("clock", "POST", {"scale": 0.0001})  # time stands (almost) still unless advanced
     client = aws.boto3_client("ecs")
     ec2 = aws.boto3_client("ec2")
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    vpc, found = default_network(ec2)
+    subnets = [s["SubnetId"] for s in found]
     group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
     client.create_cluster(clusterName="c")
     client.network = {"awsvpcConfiguration": {"subnets": subnets[:2], "securityGroups": [group]}}
@@ -26,14 +28,7 @@ def ecs(aws):
 
 
 def register(ecs, image):
-    return ecs.register_task_definition(
-        family="app",
-        cpu="256",
-        memory="512",
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        containerDefinitions=[{"name": "app", "image": image, "portMappings": [{"containerPort": 8000}]}],
-    )["taskDefinition"]["taskDefinitionArn"]
+    return app_task_definition(ecs, image, 8000)
 
 
 def create(ecs, minimum=100, maximum=200, breaker=False):
