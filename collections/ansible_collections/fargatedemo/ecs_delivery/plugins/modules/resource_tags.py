@@ -160,8 +160,11 @@ class Ecs:
     @staticmethod
     @aws_call("read the tags of {arn}")
     def read(client, arn):
-        if not [r for r in Ecs._found(client, arn) if r.get("status") not in ("INACTIVE", "DELETE_IN_PROGRESS")]:
+        found = [r for r in Ecs._found(client, arn) if r.get("status") not in ("INACTIVE", "DELETE_IN_PROGRESS")]
+        if not found:
             return MISSING
+        # A task definition named by its family (no revision) is its latest ACTIVE revision's.
+        arn = found[0].get("taskDefinitionArn", arn)
         return _lower(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags"))
 
     @staticmethod
