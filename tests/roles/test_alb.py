@@ -222,7 +222,9 @@ def test_absent_deletes_what_is_the_stacks_and_is_idempotent(stack, ansible_play
     assert first.changed() > 0, first
     assert f"Left target group {TG2}: not tagged as this stack" in first.stdout, first
     assert [g["TargetGroupName"] for g in elbv2.describe_target_groups()["TargetGroups"]] == [TG2]
-    elbv2.delete_target_group(TargetGroupArn=elbv2.describe_target_groups(Names=[TG2])["TargetGroups"][0]["TargetGroupArn"])
+    elbv2.delete_target_group(
+        TargetGroupArn=elbv2.describe_target_groups(Names=[TG2])["TargetGroups"][0]["TargetGroupArn"]
+    )
     assert elbv2.describe_load_balancers()["LoadBalancers"] == []
     assert elbv2.describe_target_groups()["TargetGroups"] == []
     groups = stack.boto3_client("ec2").describe_security_groups()["SecurityGroups"]

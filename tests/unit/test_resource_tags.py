@@ -6,7 +6,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure
 from ansible_collections.fargatedemo.ecs_delivery.plugins.modules import resource_tags as rt
 
@@ -82,8 +81,13 @@ def test_tagging_a_missing_resource_fails(adapter):
     [
         ({"a": "1"}, {"a": "1"}, True, [], {"a": "1"}),
         ({"a": "1", "x": "y"}, {"a": "2"}, False, [("add", {"a": "2"})], {"a": "2", "x": "y"}),
-        ({"a": "1", "x": "y", "aws:cloudformation": "z"}, {"a": "1"}, True, [("remove", ["x"])],
-         {"a": "1", "aws:cloudformation": "z"}),
+        (
+            {"a": "1", "x": "y", "aws:cloudformation": "z"},
+            {"a": "1"},
+            True,
+            [("remove", ["x"])],
+            {"a": "1", "aws:cloudformation": "z"},
+        ),
     ],
     ids=["unchanged", "changed-kept", "purged-aws-kept"],
 )

@@ -10,8 +10,6 @@
 # call for all, but it needs tag:* permissions on top of each service's and lists only tagged resources; this
 # module calls each service's own tag API, chosen by the ARN.
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 ---
 module: resource_tags
@@ -41,7 +39,7 @@ options:
   service:
     description: The ARN's service with O(resource).
     type: str
-    choices: [ecr, ecs, elasticloadbalancing, codecommit, events, codedeploy, codepipeline, codebuild, logs, s3]
+    choices: [codebuild, codecommit, codedeploy, codepipeline, ecr, ecs, elasticloadbalancing, events, logs, s3]
   tags:
     description: Tags the resource must carry. When omitted the module only reads.
     type: dict
@@ -275,8 +273,9 @@ class CodePipeline:
     client = "codepipeline"
 
     @staticmethod
-    @aws_call("read the tags of {arn}", missing=["PipelineNotFoundException", "ResourceNotFoundException"],
-              default=MISSING)
+    @aws_call(
+        "read the tags of {arn}", missing=["PipelineNotFoundException", "ResourceNotFoundException"], default=MISSING
+    )
     def read(client, arn):
         client.get_pipeline(name=parse_arn(arn)[3], aws_retry=True)
         return _lower(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags"))
@@ -398,8 +397,9 @@ SERVICES = {
 def adapter_for(arn):
     service = parse_arn(arn)[0]
     if service not in SERVICES:
-        raise ModuleFailure(f"resource_arn {arn!r}: tags of {service} resources are not supported "
-                            f"(supported: {', '.join(SERVICES)})")
+        raise ModuleFailure(
+            f"resource_arn {arn!r}: tags of {service} resources are not supported (supported: {', '.join(SERVICES)})"
+        )
     return SERVICES[service]
 
 
