@@ -212,7 +212,7 @@ def test_teardown_is_complete_and_idempotent(stack, ansible_playbook):
     # Teardown removes the service, the revisions and the prerequisites, and leaves a log group of the same name
     # that is not the role's (another team's); a second teardown changes nothing.
     logs = emulator.boto3_client("logs")
-    logs.untag_log_group(logGroupName=LOG_GROUP, tags=["managed-by"])
+    logs.create_log_group(logGroupName=LOG_GROUP, tags={"managed-by": "another-team"})  # the blue/green test's is gone
     gone = ansible_playbook(SCENARIO / "destroy.yml")
     assert gone.rc == 0, str(gone)
     assert revisions(emulator) == []
