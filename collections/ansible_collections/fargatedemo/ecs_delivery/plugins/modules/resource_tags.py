@@ -250,11 +250,11 @@ class CodeDeploy:
         default=MISSING,
     )
     def read(client, arn):
-        kind, _, name = parse_arn(arn)[3].partition(":")
+        kind, _sep, name = parse_arn(arn)[3].partition(":")
         if kind == "application":
             client.get_application(applicationName=name, aws_retry=True)
         else:
-            application, _, group = name.partition("/")
+            application, _sep, group = name.partition("/")
             client.get_deployment_group(applicationName=application, deploymentGroupName=group, aws_retry=True)
         return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceArn=arn, aws_retry=True)["Tags"])
 

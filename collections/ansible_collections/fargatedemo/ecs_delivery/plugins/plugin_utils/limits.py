@@ -751,7 +751,7 @@ def _fields(
     """
     out = []
     for name, spec in table.items():
-        rule, _, condition = spec.partition(" if ")
+        rule, _sep, condition = spec.partition(" if ")
         out.append(
             Field(
                 name,
