@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.support import COLLECTION, ROOT
 
 DOC = ROOT / "docs" / "preflight-catalogue.md"
@@ -197,6 +199,9 @@ def _block(index: int, kind: str, variables: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+VALIDATE_VARS_FILES = yaml.safe_load((ROOT / "playbooks" / "validate.yml").read_text())[0]["vars_files"]
+
+
 def run_catalogue(ansible_playbook, tmp_path: Path) -> list[str | None]:
     results = tmp_path / "catalogue.json"
     aws = {
@@ -210,7 +215,8 @@ def run_catalogue(ansible_playbook, tmp_path: Path) -> list[str | None]:
         "hosts": "localhost",
         "gather_facts": False,
         "module_defaults": {"group/aws": aws, f"group/{COLLECTION}.aws": aws},
-        "vars_files": [str(ROOT / "playbooks" / "vars" / f"{n}.yml") for n in ("stack", "iam", "ecr")],
+        # The pre-flight's own wiring: the vars files playbooks/validate.yml reads.
+        "vars_files": [str(ROOT / "playbooks" / name) for name in VALIDATE_VARS_FILES],
         "vars": {"catalogue": {}},
         "tasks": [_block(i, kind, variables) for i, (_, kind, _, variables, _, _) in enumerate(CASES)]
         + [

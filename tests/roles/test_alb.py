@@ -15,6 +15,13 @@ VENV_BIN = ROOT / ".venv" / "bin"
 ROLE_PLAYBOOK = "tests/roles/playbooks/alb_role.yml"
 STACK_PLAYBOOK = "playbooks/alb.yml"
 TG1, TG2 = "helloapp-tg1", "helloapp-tg2"
+# The stack's ownership tags (inventory/local: app_name helloapp, app_environment production).
+OWNER_TAGS = {"application": "helloapp", "environment": "production", "managed-by": "fargatedemo.ecs_delivery"}
+
+
+def elbv2_tags(aws, arn: str) -> dict[str, str]:
+    (described,) = aws.boto3_client("elbv2").describe_tags(ResourceArns=[arn])["TagDescriptions"]
+    return {t["Key"]: t["Value"] for t in described["Tags"]}
 
 
 def listeners(aws) -> dict[int, dict]:
@@ -140,6 +147,12 @@ def test_converged_stack_matches_the_seed(stack):
     assert tasks_rule["FromPort"] == 8000
     assert tasks_rule["IpRanges"] == []
     assert [p["GroupId"] for p in tasks_rule["UserIdGroupPairs"]] == [sgs["helloapp-alb"]["GroupId"]]
+    # Everything carries the stack's ownership tags (the listeners through resource_tags).
+    lb = stack.boto3_client("elbv2").describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    for arn in [lb["LoadBalancerArn"], *arns.values(), *(item["ListenerArn"] for item in current.values())]:
+        assert elbv2_tags(stack, arn) == OWNER_TAGS, arn
+    for name, group in sgs.items():
+        assert {t["Key"]: t["Value"] for t in group["Tags"]} == {**OWNER_TAGS, "Name": name}
 
 
 def test_rerun_after_blue_green_swap_keeps_listeners(stack, ansible_playbook):
@@ -200,11 +213,18 @@ def test_missing_listener_is_recreated_on_the_first_target_group(stack, ansible_
     assert forwards_to(after[8080]) == {arns[TG1]: 1}
 
 
-def test_absent_deletes_everything_and_is_idempotent(stack, ansible_playbook):  # last: deletes the stack
+def test_absent_deletes_what_is_the_stacks_and_is_idempotent(stack, ansible_playbook):  # last: deletes the stack
+    elbv2 = stack.boto3_client("elbv2")
+    # A target group of the same name that is not the stack's (another team's) is left.
+    elbv2.remove_tags(ResourceArns=[tg_arns(stack)[TG2]], TagKeys=["managed-by"])
     first = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
     assert first.rc == 0, first
     assert first.changed() > 0, first
-    elbv2 = stack.boto3_client("elbv2")
+    assert f"Left target group {TG2}: not tagged as this stack" in first.stdout, first
+    assert [g["TargetGroupName"] for g in elbv2.describe_target_groups()["TargetGroups"]] == [TG2]
+    elbv2.delete_target_group(
+        TargetGroupArn=elbv2.describe_target_groups(Names=[TG2])["TargetGroups"][0]["TargetGroupArn"]
+    )
     assert elbv2.describe_load_balancers()["LoadBalancers"] == []
     assert elbv2.describe_target_groups()["TargetGroups"] == []
     groups = stack.boto3_client("ec2").describe_security_groups()["SecurityGroups"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.emulator
+REGION = "ap-northeast-2"  # the test emulator's (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = "tests/roles/playbooks/codepipeline_role.yml"
@@ -112,6 +113,26 @@ def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):
     assert second.rc == 0 and second.changed() == 0, str(second)
     check = ansible_playbook("playbooks/pipeline.yml", extra_vars=enabled, check=True)
     assert check.rc == 0 and check.changed() == 0, str(check)
+    # Everything the role creates carries the stack's ownership tags.
+    owner = {"application": "helloapp", "environment": "production", "managed-by": "fargatedemo.ecs_delivery"}
+    account = aws.boto3_client("sts").get_caller_identity()["Account"]
+    arn = f"arn:aws:{{}}:{REGION}:{account}:{{}}"
+    cp, cc = aws.boto3_client("codepipeline"), aws.boto3_client("codecommit")
+    pipeline_tags = cp.list_tags_for_resource(resourceArn=arn.format("codepipeline", "helloapp-pipeline"))["tags"]
+    (project,) = aws.boto3_client("codebuild").batch_get_projects(names=["helloapp-build"])["projects"]
+    repository = cc.get_repository(repositoryName="helloapp")["repositoryMetadata"]["Arn"]
+    # DescribeRule, not ListRules: moto's ListRules answer has a member (CreatedBy) botocore's Rule lacks.
+    rule = aws.boto3_client("events").describe_rule(Name="helloapp-pipeline-codecommit")
+    found = {
+        "pipeline": {t["key"]: t["value"] for t in pipeline_tags},
+        "project": {t["key"]: t["value"] for t in project["tags"]},
+        "repository": cc.list_tags_for_resource(resourceArn=repository)["tags"],
+        "rule": {
+            t["Key"]: t["Value"]
+            for t in aws.boto3_client("events").list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
+        },
+    }
+    assert found == dict.fromkeys(found, owner)
     pipeline = aws.boto3_client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
     assert [s["actions"][0]["actionTypeId"]["provider"] for s in pipeline["stages"]] == [
         "CodeCommit",

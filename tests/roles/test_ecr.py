@@ -62,6 +62,9 @@ def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_rea
         rules = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])["rules"]
         assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "any"]
         assert rules[1]["selection"]["countNumber"] == 30
+        owner = {"application": "helloapp", "environment": "production", "managed-by": "fargatedemo.ecs_delivery"}
+        tags = ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]
+        assert {t["Key"]: t["Value"] for t in tags} == owner
 
         # Deploy-only run: the tag is in the repository, nothing is built, pushed or logged in to.
         aws.admin("requests", "DELETE")
@@ -70,6 +73,14 @@ def test_stack_playbook_builds_once_then_skips(aws, ansible_playbook, docker_rea
         assert again.changed() == 0, again
         assert "GetAuthorizationToken" not in actions(aws)
         assert ansible_playbook(STACK_PLAYBOOK, extra_vars=extra, check=True).changed() == 0
+
+        # A repository of the same name without the stack's tags (another team's) survives the teardown.
+        ecr.untag_resource(resourceArn=repo["repositoryArn"], tagKeys=["managed-by"])
+        left = ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
+        assert left.rc == 0 and left.changed() == 0, left
+        assert f"Left ECR repository {name}: not tagged as this stack" in left.stdout, left
+        assert [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]] == [name]
+        ecr.delete_repository(repositoryName=name, force=True)
     finally:
         ansible_playbook(STACK_PLAYBOOK, extra_vars={**extra, "stack_state": "absent"})
         subprocess.run(["docker", "image", "rm", f"{aws.registry}/{name}:v1"], capture_output=True, check=False)

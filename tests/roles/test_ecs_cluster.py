@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 ROLE_PLAYBOOK = "tests/roles/playbooks/ecs_cluster_role.yml"
 STACK_PLAYBOOK = "playbooks/ecs_cluster.yml"
+# The stack's ownership tags (inventory/local: app_name helloapp, app_environment production).
+OWNER_TAGS = {"application": "helloapp", "environment": "production", "managed-by": "fargatedemo.ecs_delivery"}
 
 
 def describe(aws, name: str = "helloapp") -> dict:
@@ -82,6 +84,7 @@ def test_playbook_converges_idempotently_and_check_mode_is_clean(converged, ansi
     assert cluster["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
     assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "base": 1, "weight": 1}]
     assert cluster["settings"] == [{"name": "containerInsights", "value": "disabled"}]
+    assert {t["key"]: t["value"] for t in cluster["tags"]} == OWNER_TAGS
 
     second = ansible_playbook(STACK_PLAYBOOK)
     assert second.rc == 0, second
@@ -116,7 +119,7 @@ def test_settings_strategy_and_tags_change_in_place(converged, ansible_playbook)
         {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
         {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
     ]
-    assert cluster["tags"] == [{"key": "team", "value": "delivery"}]
+    assert {t["key"]: t["value"] for t in cluster["tags"]} == {**OWNER_TAGS, "team": "delivery"}
     again = ansible_playbook(ROLE_PLAYBOOK, extra_vars=wanted)
     assert again.changed() == 0, again
 
@@ -144,6 +147,10 @@ def test_absent_refuses_while_a_service_is_active(converged, ansible_playbook): 
     assert deleted.rc == 0, deleted
     assert deleted.changed() == 1, deleted
     assert describe(aws)["status"] == "INACTIVE"
-    again = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"ecs_cluster_state": "absent"})
-    assert again.rc == 0, again
-    assert again.changed() == 0, again
+    # A cluster of the same name that is not the stack's (another team's) is left: absent changes nothing.
+    ecs.create_cluster(clusterName="helloapp", tags=[{"key": "managed-by", "value": "another-team"}])
+    left = ansible_playbook(ROLE_PLAYBOOK, extra_vars={"ecs_cluster_state": "absent"})
+    assert left.rc == 0, left
+    assert left.changed() == 0, left
+    assert "Left ECS cluster helloapp: not tagged as this stack" in left.stdout, left
+    assert describe(aws)["status"] == "ACTIVE"

@@ -41,6 +41,10 @@ def revisions(emulator):
     return ecs.list_task_definitions(familyPrefix="molecule-svc")["taskDefinitionArns"]
 
 
+# The role's default owner tags (the Molecule scenario sets no ecs_service_tags).
+OWNER_TAGS = {"managed-by": "fargatedemo.ecs_delivery"}
+LOG_GROUP = "/ecs/molecule-svc"
+
 # Emulated seconds per real second: target health checks (5 s) and draining (30 s) pass as on AWS, ten times faster.
 TIME_SCALE = 10
 
@@ -80,6 +84,12 @@ def test_rolling_converge_idempotence_scale_up_and_image_change(stack, ansible_p
     svc = service(emulator)
     assert svc["runningCount"] == 2 and svc["desiredCount"] == 2
     assert svc["taskDefinition"].endswith("task-definition/molecule-svc:1")
+    # Everything the role creates carries its owner tags; the tasks get the service's (propagateTags SERVICE).
+    ecs, logs = emulator.boto3_client("ecs"), emulator.boto3_client("logs")
+    assert svc["propagateTags"] == "SERVICE"
+    for arn in (svc["serviceArn"], svc["taskDefinition"]):
+        assert {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=arn)["tags"]} == OWNER_TAGS, arn
+    assert logs.list_tags_log_group(logGroupName=LOG_GROUP)["tags"] == OWNER_TAGS
 
     # Second run: nothing changes, no revision, no update.
     clear_log(emulator)
@@ -199,10 +209,18 @@ def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_pla
 @pytest.mark.slow
 def test_teardown_is_complete_and_idempotent(stack, ansible_playbook):
     emulator = stack
-    # Teardown removes the service, the revisions and the prerequisites; a second teardown changes nothing.
+    # Teardown removes the service, the revisions and the prerequisites, and leaves a log group of the same name
+    # that is not the role's (another team's); a second teardown changes nothing.
+    logs = emulator.boto3_client("logs")
+    logs.create_log_group(logGroupName=LOG_GROUP, tags={"managed-by": "another-team"})  # the blue/green test's is gone
     gone = ansible_playbook(SCENARIO / "destroy.yml")
     assert gone.rc == 0, str(gone)
     assert revisions(emulator) == []
+    assert f"Left log group {LOG_GROUP}: not tagged as this stack" in gone.stdout, str(gone)
+    assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"]] == [
+        LOG_GROUP
+    ]
+    logs.delete_log_group(logGroupName=LOG_GROUP)
     twice = ansible_playbook(SCENARIO / "destroy.yml")
     assert twice.rc == 0 and twice.changed() == 0, str(twice)
 

@@ -19,8 +19,8 @@ options:
     description:
       - "Resources: dicts with C(kind), C(name), C(exists) and C(tags) (and any other keys, kept)."
       - Or the C(results) of a loop that read them. Each result's C(item) describes the resource; the first
-        element of its O(found) list (an info module's answer), or else its own C(exists) and C(tags), say
-        whether it exists and how it is tagged.
+        element of its O(found) list (an info module's answer, kept as C(resource)), or else its own C(exists)
+        and C(tags), say whether it exists and how it is tagged.
     type: list
     elements: dict
     required: true
@@ -60,6 +60,8 @@ def _resource(entry, found):
         hits = entry.get(found) or []
         item["exists"] = bool(hits)
         item["tags"] = (hits[0].get("tags") or hits[0].get("Tags")) if hits else {}
+        if hits:
+            item["resource"] = hits[0]
     else:
         item["exists"] = bool(entry.get("exists"))
         item["tags"] = entry.get("tags") or {}

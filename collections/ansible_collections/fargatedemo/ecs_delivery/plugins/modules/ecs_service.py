@@ -114,6 +114,12 @@ options:
   health_check_grace_period_seconds:
     description: Seconds ECS ignores failing load balancer health checks of a new task (only with O(load_balancers)).
     type: int
+  propagate_tags:
+    description:
+      - Copy the tags of the service (V(SERVICE)) or of the task definition (V(TASK_DEFINITION)) to the tasks it
+        starts; V(NONE) copies none. When omitted, the setting is left as it is.
+    type: str
+    choices: [NONE, SERVICE, TASK_DEFINITION]
   deployment_controller:
     description: V(ECS) (rolling update) or V(CODE_DEPLOY) (blue/green); fixed once the service exists.
     type: str
@@ -248,8 +254,9 @@ UPDATABLE = {
         "platformVersion",
         "loadBalancers",
         "capacityProviderStrategy",
+        "propagateTags",
     ),
-    "CODE_DEPLOY": ("desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds"),
+    "CODE_DEPLOY": ("desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds", "propagateTags"),
 }
 
 
@@ -334,6 +341,8 @@ def wanted_fields(params):
     # ECS only keeps a grace period for services behind a load balancer.
     if params["health_check_grace_period_seconds"] is not None and params["load_balancers"]:
         fields["healthCheckGracePeriodSeconds"] = params["health_check_grace_period_seconds"]
+    if params["propagate_tags"]:
+        fields["propagateTags"] = params["propagate_tags"]
     dc = params["deployment_configuration"] or {}
     config = {
         "minimumHealthyPercent": dc.get("minimum_healthy_percent", 100),
@@ -588,6 +597,7 @@ def main():
             ),
         ),
         health_check_grace_period_seconds=dict(type="int"),
+        propagate_tags=dict(type="str", choices=["NONE", "SERVICE", "TASK_DEFINITION"]),
         deployment_controller=dict(type="str", choices=["ECS", "CODE_DEPLOY"], default="ECS"),
         deployment_configuration=dict(
             type="dict",

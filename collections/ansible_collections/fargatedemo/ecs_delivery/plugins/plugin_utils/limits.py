@@ -738,6 +738,32 @@ OWNERSHIP_KEYS = ("application", "environment", "managed-by")
 MANAGED_BY = "fargatedemo.ecs_delivery"
 
 
+def _fields(
+    table: dict[str, str],
+    when: dict[str, Callable[[dict[str, Any]], bool]] | None = None,
+    derived: dict[str, str] | None = None,
+) -> list[Field]:
+    """A contract's variables, one table {variable: rule}, in the order they are checked.
+
+    A rule ending with "?" lets the variable be empty (optional); "<rule> if <name>" checks it only when the
+    condition ``when[name]`` holds of the values; ``derived`` says how the inventory derives a name (a message
+    then names the variable it came from).
+    """
+    out = []
+    for name, spec in table.items():
+        rule, _sep, condition = spec.partition(" if ")
+        out.append(
+            Field(
+                name,
+                rule.rstrip("?"),
+                optional=rule.endswith("?"),
+                when=(when or {})[condition] if condition else None,
+                derived=(derived or {}).get(name, ""),
+            )
+        )
+    return out
+
+
 def _tags_fields(role: str) -> list[Field]:
     return [Field(f"{role}_tags", "tags"), Field(f"{role}_owner_tags", "tags")]
 
@@ -754,16 +780,20 @@ CONTRACTS: dict[str, Contract] = {}
 
 CONTRACTS["stack"] = Contract(
     fields=[
-        Field("stack_facts_app_name", "app_name"),
-        Field("stack_facts_repository_name", "ecr_repository_name"),
-        Field("stack_facts_image_registry", "registry", optional=True),
-        Field("stack_facts_artifact_bucket_name", "s3_bucket_name", optional=True),
-        Field("stack_facts_region", "region"),
-        Field("stack_facts_vpc_id", "vpc_id", optional=True),
-        Field("stack_facts_public_subnet_ids", "subnet_ids", optional=True),
-        Field("stack_facts_private_subnet_ids", "subnet_ids", optional=True),
-        Field("stack_facts_environment", "tag_value"),
-        Field("stack_facts_tags", "tags"),
+        *_fields(
+            {
+                "stack_facts_app_name": "app_name",
+                "stack_facts_repository_name": "ecr_repository_name",
+                "stack_facts_image_registry": "registry?",
+                "stack_facts_artifact_bucket_name": "s3_bucket_name?",
+                "stack_facts_region": "region",
+                "stack_facts_vpc_id": "vpc_id?",
+                "stack_facts_public_subnet_ids": "subnet_ids?",
+                "stack_facts_private_subnet_ids": "subnet_ids?",
+                "stack_facts_environment": "tag_value",
+                "stack_facts_tags": "tags",
+            }
+        ),
     ],
     checks=[
         lambda v: (
@@ -782,31 +812,35 @@ CONTRACTS["stack"] = Contract(
 
 CONTRACTS["iam"] = Contract(
     fields=[
-        Field("iam_account_id", "account_id", optional=True),
-        Field("iam_region", "region", when=_iam_pipeline),
-        Field("iam_trust_source_account", "bool"),
-        Field("iam_task_execution_role_name", "iam_role_name"),
-        Field("iam_task_role_name", "iam_role_name", optional=True),
-        Field("iam_task_role_managed_policy_arns", "iam_policy_arns", optional=True),
-        Field("iam_codedeploy_role_name", "iam_role_name"),
-        Field("iam_pipeline_roles_enabled", "bool"),
-        Field("iam_codebuild_role_name", "iam_role_name", when=_iam_pipeline),
-        Field("iam_codepipeline_role_name", "iam_role_name", when=_iam_pipeline),
-        Field("iam_codebuild_project_name", "codebuild_project_name", when=_iam_pipeline),
-        Field("iam_artifact_bucket_name", "s3_bucket_name", when=_iam_pipeline),
-        Field("iam_ecr_repository_name", "ecr_repository_name", when=_iam_pipeline),
-        Field(
-            "iam_codecommit_repository_name",
-            "codecommit_repository_name",
-            when=lambda v: _iam_pipeline(v) and v.get("iam_pipeline_source") == "CodeCommit",
+        *_fields(
+            {
+                "iam_account_id": "account_id?",
+                "iam_region": "region if pipeline",
+                "iam_trust_source_account": "bool",
+                "iam_task_execution_role_name": "iam_role_name",
+                "iam_task_role_name": "iam_role_name?",
+                "iam_task_role_managed_policy_arns": "iam_policy_arns?",
+                "iam_codedeploy_role_name": "iam_role_name",
+                "iam_pipeline_roles_enabled": "bool",
+                "iam_codebuild_role_name": "iam_role_name if pipeline",
+                "iam_codepipeline_role_name": "iam_role_name if pipeline",
+                "iam_codebuild_project_name": "codebuild_project_name if pipeline",
+                "iam_artifact_bucket_name": "s3_bucket_name if pipeline",
+                "iam_ecr_repository_name": "ecr_repository_name if pipeline",
+                "iam_codecommit_repository_name": "codecommit_repository_name if codecommit",
+                "iam_codestar_connection_arn": "connection_arn? if pipeline",
+                "iam_ecs_cluster_name": "ecs_name if pipeline",
+                "iam_ecs_service_name": "ecs_name if pipeline",
+                "iam_task_family": "ecs_name if pipeline",
+                "iam_codedeploy_application_name": "codedeploy_name if pipeline",
+                "iam_codedeploy_group_name": "codedeploy_name if pipeline",
+                "iam_codedeploy_config_name": "codedeploy_ecs_config if pipeline",
+            },
+            when={
+                "pipeline": _iam_pipeline,
+                "codecommit": lambda v: _iam_pipeline(v) and v.get("iam_pipeline_source") == "CodeCommit",
+            },
         ),
-        Field("iam_codestar_connection_arn", "connection_arn", optional=True, when=_iam_pipeline),
-        Field("iam_ecs_cluster_name", "ecs_name", when=_iam_pipeline),
-        Field("iam_ecs_service_name", "ecs_name", when=_iam_pipeline),
-        Field("iam_task_family", "ecs_name", when=_iam_pipeline),
-        Field("iam_codedeploy_application_name", "codedeploy_name", when=_iam_pipeline),
-        Field("iam_codedeploy_group_name", "codedeploy_name", when=_iam_pipeline),
-        Field("iam_codedeploy_config_name", "codedeploy_ecs_config", when=_iam_pipeline),
         *_tags_fields("iam"),
     ],
     checks=[
@@ -827,17 +861,22 @@ CONTRACTS["iam"] = Contract(
 
 CONTRACTS["ecr"] = Contract(
     fields=[
-        Field("ecr_repository_name", "ecr_repository_name"),
-        Field("ecr_scan_on_push", "bool"),
-        Field("ecr_keep_images", "positive"),
-        Field("ecr_untagged_expire_days", "positive"),
-        Field("ecr_kms_key", "kms_key_arn", when=lambda v: v.get("ecr_encryption_type") == "KMS"),
-        Field("ecr_force_absent", "bool"),
-        Field("ecr_image_push", "bool"),
-        Field("ecr_image_tag", "image_tag", optional=True),
-        Field("ecr_push_latest", "bool"),
-        Field("ecr_build_args", "build_args"),
-        Field("ecr_registry", "registry", optional=True),
+        *_fields(
+            {
+                "ecr_repository_name": "ecr_repository_name",
+                "ecr_scan_on_push": "bool",
+                "ecr_keep_images": "positive",
+                "ecr_untagged_expire_days": "positive",
+                "ecr_kms_key": "kms_key_arn if kms",
+                "ecr_force_absent": "bool",
+                "ecr_image_push": "bool",
+                "ecr_image_tag": "image_tag?",
+                "ecr_push_latest": "bool",
+                "ecr_build_args": "build_args",
+                "ecr_registry": "registry?",
+            },
+            when={"kms": lambda v: v.get("ecr_encryption_type") == "KMS"},
+        ),
         *_tags_fields("ecr"),
     ],
     checks=[
@@ -897,8 +936,12 @@ def _strategy(values: dict[str, Any]) -> list[tuple[str, str]]:
 
 CONTRACTS["ecs_cluster"] = Contract(
     fields=[
-        Field("ecs_cluster_name", "ecs_name"),
-        Field("ecs_cluster_capacity_providers", "capacity_providers"),
+        *_fields(
+            {
+                "ecs_cluster_name": "ecs_name",
+                "ecs_cluster_capacity_providers": "capacity_providers",
+            }
+        ),
         *_tags_fields("ecs_cluster"),
     ],
     checks=[_strategy],
@@ -906,24 +949,28 @@ CONTRACTS["ecs_cluster"] = Contract(
 
 CONTRACTS["alb"] = Contract(
     fields=[
-        Field("alb_name", "load_balancer_name"),
-        Field("alb_tasks_security_group_name", "security_group_name"),
-        Field("alb_idle_timeout", "idle_timeout"),
-        Field("alb_deletion_protection", "bool"),
-        Field("alb_wait_timeout", "seconds"),
-        Field("alb_production_port", "port"),
-        Field("alb_production_cidrs", "cidrs_ipv4"),
-        Field("alb_test_port", "port"),
-        Field("alb_test_cidrs", "cidrs_ipv4"),
-        Field("alb_target_group_names", "target_group_pair"),
-        Field("alb_container_port", "port"),
-        Field("alb_health_check_path", "health_check_path"),
-        Field("alb_health_check_interval", "health_check_interval"),
-        Field("alb_health_check_timeout", "health_check_timeout"),
-        Field("alb_healthy_threshold", "health_check_threshold"),
-        Field("alb_unhealthy_threshold", "health_check_threshold"),
-        Field("alb_health_check_matcher", "health_check_matcher"),
-        Field("alb_deregistration_delay", "deregistration_delay"),
+        *_fields(
+            {
+                "alb_name": "load_balancer_name",
+                "alb_tasks_security_group_name": "security_group_name",
+                "alb_idle_timeout": "idle_timeout",
+                "alb_deletion_protection": "bool",
+                "alb_wait_timeout": "seconds",
+                "alb_production_port": "port",
+                "alb_production_cidrs": "cidrs_ipv4",
+                "alb_test_port": "port",
+                "alb_test_cidrs": "cidrs_ipv4",
+                "alb_target_group_names": "target_group_pair",
+                "alb_container_port": "port",
+                "alb_health_check_path": "health_check_path",
+                "alb_health_check_interval": "health_check_interval",
+                "alb_health_check_timeout": "health_check_timeout",
+                "alb_healthy_threshold": "health_check_threshold",
+                "alb_unhealthy_threshold": "health_check_threshold",
+                "alb_health_check_matcher": "health_check_matcher",
+                "alb_deregistration_delay": "deregistration_delay",
+            }
+        ),
         *_tags_fields("alb"),
     ],
     checks=[
@@ -944,7 +991,14 @@ CONTRACTS["alb"] = Contract(
 )
 # What the alb role needs once the stack's facts are known (checked when it runs, not in the pre-flight).
 CONTRACTS["alb_present"] = Contract(
-    fields=[Field("alb_vpc_id", "vpc_id"), Field("alb_subnet_ids", "subnet_ids")],
+    fields=[
+        *_fields(
+            {
+                "alb_vpc_id": "vpc_id",
+                "alb_subnet_ids": "subnet_ids",
+            }
+        ),
+    ],
     checks=[
         lambda v: (
             [
@@ -963,57 +1017,62 @@ CONTRACTS["alb_present"] = Contract(
 _BG = _blue_green("ecs_service_")
 CONTRACTS["ecs_service"] = Contract(
     fields=[
-        Field("ecs_service_region", "region", optional=True),
-        Field("ecs_service_name", "ecs_name"),
-        Field("ecs_service_cluster_name", "ecs_name"),
-        Field("ecs_service_task_family", "ecs_name"),
-        Field("ecs_service_container_name", "ecs_name"),
-        Field("ecs_service_image", "image", optional=True),
-        Field("ecs_service_container_port", "port"),
-        Field("ecs_service_container_health_check", "bool"),
-        Field("ecs_service_container_health_check_path", "health_check_path"),
-        Field("ecs_service_container_health_check_interval", "container_health_interval"),
-        Field("ecs_service_container_health_check_timeout", "container_health_timeout"),
-        Field("ecs_service_container_health_check_retries", "container_health_retries"),
-        Field("ecs_service_container_health_check_start_period", "container_health_start_period"),
-        Field("ecs_service_task_cpu", "fargate_cpu"),
-        Field("ecs_service_task_memory", "positive"),
-        Field("ecs_service_execution_role_name", "iam_role_name", optional=True),
-        Field("ecs_service_execution_role_arn", "iam_role_arn", optional=True),
-        Field("ecs_service_task_role_name", "iam_role_name", optional=True),
-        Field("ecs_service_task_role_arn", "iam_role_arn", optional=True),
-        Field("ecs_service_log_group_name", "log_group_name"),
-        Field("ecs_service_log_retention_days", "log_retention_days"),
-        Field("ecs_service_log_stream_prefix", "log_stream_prefix"),
-        Field("ecs_service_desired_count", "desired_count"),
-        Field("ecs_service_platform_version", "platform_version"),
-        Field("ecs_service_health_check_grace_period", "grace_period"),
-        Field("ecs_service_subnet_ids", "subnet_ids", optional=True),
-        Field("ecs_service_vpc_id", "vpc_id", optional=True),
-        Field("ecs_service_security_group_ids", "security_group_ids", optional=True),
-        Field("ecs_service_security_group_names", "security_group_names", optional=True),
-        Field("ecs_service_target_group_name", "target_group_name", optional=True),
-        Field("ecs_service_minimum_healthy_percent", "minimum_healthy_percent"),
-        Field("ecs_service_maximum_percent", "maximum_percent"),
-        Field("ecs_service_circuit_breaker", "bool"),
-        Field("ecs_service_circuit_breaker_rollback", "bool"),
-        Field("ecs_service_wait", "bool"),
-        Field("ecs_service_wait_timeout", "seconds"),
-        Field("ecs_service_wait_delay", "positive"),
-        Field("ecs_service_codedeploy_application_name", "codedeploy_name", when=_BG),
-        Field("ecs_service_codedeploy_group_name", "codedeploy_name", when=_BG),
-        Field("ecs_service_codedeploy_role_name", "iam_role_name", optional=True, when=_BG),
-        Field("ecs_service_codedeploy_role_arn", "iam_role_arn", optional=True, when=_BG),
-        Field("ecs_service_codedeploy_config_name", "codedeploy_ecs_config", when=_BG),
-        Field("ecs_service_codedeploy_termination_wait_minutes", "termination_wait_minutes", when=_BG),
-        Field("ecs_service_test_target_group_name", "target_group_name", when=_BG),
-        Field("ecs_service_load_balancer_name", "load_balancer_name", when=_BG),
-        Field("ecs_service_production_listener_port", "port", when=_BG),
-        Field("ecs_service_test_listener_port", "port", when=_BG),
-        Field("ecs_service_codedeploy_wait_until", "checkpoint", when=_BG),
-        Field("ecs_service_codedeploy_wait_timeout", "seconds", optional=True, when=_BG),
-        Field("ecs_service_deregister_task_definitions", "bool"),
-        Field("ecs_service_delete_log_group", "bool"),
+        *_fields(
+            {
+                "ecs_service_region": "region?",
+                "ecs_service_name": "ecs_name",
+                "ecs_service_cluster_name": "ecs_name",
+                "ecs_service_task_family": "ecs_name",
+                "ecs_service_container_name": "ecs_name",
+                "ecs_service_image": "image?",
+                "ecs_service_container_port": "port",
+                "ecs_service_container_health_check": "bool",
+                "ecs_service_container_health_check_path": "health_check_path",
+                "ecs_service_container_health_check_interval": "container_health_interval",
+                "ecs_service_container_health_check_timeout": "container_health_timeout",
+                "ecs_service_container_health_check_retries": "container_health_retries",
+                "ecs_service_container_health_check_start_period": "container_health_start_period",
+                "ecs_service_task_cpu": "fargate_cpu",
+                "ecs_service_task_memory": "positive",
+                "ecs_service_execution_role_name": "iam_role_name?",
+                "ecs_service_execution_role_arn": "iam_role_arn?",
+                "ecs_service_task_role_name": "iam_role_name?",
+                "ecs_service_task_role_arn": "iam_role_arn?",
+                "ecs_service_log_group_name": "log_group_name",
+                "ecs_service_log_retention_days": "log_retention_days",
+                "ecs_service_log_stream_prefix": "log_stream_prefix",
+                "ecs_service_desired_count": "desired_count",
+                "ecs_service_platform_version": "platform_version",
+                "ecs_service_health_check_grace_period": "grace_period",
+                "ecs_service_subnet_ids": "subnet_ids?",
+                "ecs_service_vpc_id": "vpc_id?",
+                "ecs_service_security_group_ids": "security_group_ids?",
+                "ecs_service_security_group_names": "security_group_names?",
+                "ecs_service_target_group_name": "target_group_name?",
+                "ecs_service_minimum_healthy_percent": "minimum_healthy_percent",
+                "ecs_service_maximum_percent": "maximum_percent",
+                "ecs_service_circuit_breaker": "bool",
+                "ecs_service_circuit_breaker_rollback": "bool",
+                "ecs_service_wait": "bool",
+                "ecs_service_wait_timeout": "seconds",
+                "ecs_service_wait_delay": "positive",
+                "ecs_service_codedeploy_application_name": "codedeploy_name if blue_green",
+                "ecs_service_codedeploy_group_name": "codedeploy_name if blue_green",
+                "ecs_service_codedeploy_role_name": "iam_role_name? if blue_green",
+                "ecs_service_codedeploy_role_arn": "iam_role_arn? if blue_green",
+                "ecs_service_codedeploy_config_name": "codedeploy_ecs_config if blue_green",
+                "ecs_service_codedeploy_termination_wait_minutes": "termination_wait_minutes if blue_green",
+                "ecs_service_test_target_group_name": "target_group_name if blue_green",
+                "ecs_service_load_balancer_name": "load_balancer_name if blue_green",
+                "ecs_service_production_listener_port": "port if blue_green",
+                "ecs_service_test_listener_port": "port if blue_green",
+                "ecs_service_codedeploy_wait_until": "checkpoint if blue_green",
+                "ecs_service_codedeploy_wait_timeout": "seconds? if blue_green",
+                "ecs_service_deregister_task_definitions": "bool",
+                "ecs_service_delete_log_group": "bool",
+            },
+            when={"blue_green": _BG},
+        ),
         *_tags_fields("ecs_service"),
     ],
     checks=[
@@ -1053,9 +1112,13 @@ CONTRACTS["ecs_service"] = Contract(
 # What a present service needs once the stack's facts are known.
 CONTRACTS["ecs_service_present"] = Contract(
     fields=[
-        Field("ecs_service_region", "region"),
-        Field("ecs_service_image", "image"),
-        Field("ecs_service_subnet_ids", "subnet_ids"),
+        *_fields(
+            {
+                "ecs_service_region": "region",
+                "ecs_service_image": "image",
+                "ecs_service_subnet_ids": "subnet_ids",
+            }
+        ),
     ],
     checks=[
         lambda v: (
@@ -1099,46 +1162,47 @@ def _connections(v):
 
 CONTRACTS["codepipeline"] = Contract(
     fields=[
-        Field("codepipeline_pipeline_name", "codepipeline_name"),
-        Field("codepipeline_region", "region"),
-        Field("codepipeline_account_id", "account_id", optional=True),
-        Field("codepipeline_codecommit_repository_name", "codecommit_repository_name"),
-        Field("codepipeline_push_source", "bool"),
-        Field("codepipeline_connection_arn", "connection_arn", optional=True),
-        Field("codepipeline_connection_name", "connection_name", optional=True),
-        Field("codepipeline_full_repository_id", "full_repository_id", when=_connections),
-        Field("codepipeline_artifact_bucket_name", "s3_bucket_name", when=_pipe_present),
-        Field("codepipeline_artifact_noncurrent_expiration_days", "positive"),
-        Field("codepipeline_artifact_expiration_days", "positive"),
-        Field("codepipeline_codebuild_project_name", "codebuild_project_name"),
-        Field("codepipeline_codebuild_role_name", "iam_role_name"),
-        Field("codepipeline_codebuild_timeout_minutes", "codebuild_timeout_minutes"),
-        Field("codepipeline_codebuild_log_retention_days", "log_retention_days"),
-        Field("codepipeline_docker_build_args", "build_args"),
-        Field("codepipeline_container_name", "ecs_name"),
-        Field("codepipeline_container_port", "port"),
-        Field("codepipeline_task_family", "ecs_name"),
-        Field("codepipeline_task_cpu", "fargate_cpu"),
-        Field("codepipeline_task_memory", "positive"),
-        Field("codepipeline_task_execution_role_name", "iam_role_name"),
-        Field("codepipeline_task_role_name", "iam_role_name", optional=True),
-        Field("codepipeline_log_group_name", "log_group_name"),
-        Field("codepipeline_health_check_path", "health_check_path"),
-        Field("codepipeline_cluster_name", "ecs_name"),
-        Field("codepipeline_service_name", "ecs_name"),
-        Field(
-            "codepipeline_codedeploy_application_name",
-            "codedeploy_name",
-            when=lambda v: v.get("codepipeline_deploy_provider") == "CodeDeployToECS",
+        *_fields(
+            {
+                "codepipeline_pipeline_name": "codepipeline_name",
+                "codepipeline_region": "region",
+                "codepipeline_account_id": "account_id?",
+                "codepipeline_codecommit_repository_name": "codecommit_repository_name",
+                "codepipeline_push_source": "bool",
+                "codepipeline_connection_arn": "connection_arn?",
+                "codepipeline_connection_name": "connection_name?",
+                "codepipeline_full_repository_id": "full_repository_id if connections",
+                "codepipeline_artifact_bucket_name": "s3_bucket_name if present",
+                "codepipeline_artifact_noncurrent_expiration_days": "positive",
+                "codepipeline_artifact_expiration_days": "positive",
+                "codepipeline_codebuild_project_name": "codebuild_project_name",
+                "codepipeline_codebuild_role_name": "iam_role_name",
+                "codepipeline_codebuild_timeout_minutes": "codebuild_timeout_minutes",
+                "codepipeline_codebuild_log_retention_days": "log_retention_days",
+                "codepipeline_docker_build_args": "build_args",
+                "codepipeline_container_name": "ecs_name",
+                "codepipeline_container_port": "port",
+                "codepipeline_task_family": "ecs_name",
+                "codepipeline_task_cpu": "fargate_cpu",
+                "codepipeline_task_memory": "positive",
+                "codepipeline_task_execution_role_name": "iam_role_name",
+                "codepipeline_task_role_name": "iam_role_name?",
+                "codepipeline_log_group_name": "log_group_name",
+                "codepipeline_health_check_path": "health_check_path",
+                "codepipeline_cluster_name": "ecs_name",
+                "codepipeline_service_name": "ecs_name",
+                "codepipeline_codedeploy_application_name": "codedeploy_name if codedeploy",
+                "codepipeline_codedeploy_group_name": "codedeploy_name if codedeploy",
+                "codepipeline_role_name": "iam_role_name",
+                "codepipeline_events_role_name": "iam_role_name",
+                "codepipeline_purge_data": "bool",
+            },
+            when={
+                "connections": _connections,
+                "present": _pipe_present,
+                "codedeploy": lambda v: v.get("codepipeline_deploy_provider") == "CodeDeployToECS",
+            },
         ),
-        Field(
-            "codepipeline_codedeploy_group_name",
-            "codedeploy_name",
-            when=lambda v: v.get("codepipeline_deploy_provider") == "CodeDeployToECS",
-        ),
-        Field("codepipeline_role_name", "iam_role_name"),
-        Field("codepipeline_events_role_name", "iam_role_name"),
-        Field("codepipeline_purge_data", "bool"),
         *_tags_fields("codepipeline"),
     ],
     checks=[
@@ -1205,10 +1269,6 @@ DERIVED = {
     "app_codebuild_role_name": "{app_name}-codebuild",
     "app_codepipeline_role_name": "{app_name}-codepipeline",
 }
-
-
-def _f(name: str, rule: str, **kwargs: Any) -> Field:
-    return Field(name, rule, derived=DERIVED.get(name, ""), **kwargs)
 
 
 def _app_tags(values: dict[str, Any]) -> list[tuple[str, str]]:
@@ -1288,58 +1348,63 @@ CONTRACTS["inventory"] = Contract(
         "app_codedeploy_role_name",
     ),
     fields=[
-        Field("aws_region", "region"),
-        Field("aws_endpoint_url", "endpoint_url", optional=True),
-        _f("app_name", "app_name"),
-        Field("app_environment", "tag_value"),
-        Field("app_tags", "tags", optional=True),
-        Field("app_image_tag", "image_tag", optional=True),
-        Field("app_welcome_route", "bool"),
-        Field("app_container_port", "port"),
-        Field("app_repository_name", "ecr_repository_name"),
-        _f("app_cluster_name", "ecs_name"),
-        _f("app_service_name", "ecs_name"),
-        _f("app_container_name", "ecs_name"),
-        _f("app_task_family", "ecs_name"),
-        _f("app_log_group_name", "log_group_name"),
-        _f("app_alb_name", "load_balancer_name"),
-        _f("app_target_group_names", "target_group_pair"),
-        Field("app_production_port", "port"),
-        Field("app_test_port", "port"),
-        Field("app_health_check_path", "health_check_path"),
-        Field("app_deployment_controller", "deployment_controller"),
-        _f("app_codedeploy_application_name", "codedeploy_name"),
-        _f("app_codedeploy_group_name", "codedeploy_name"),
-        Field("app_codedeploy_config_name", "codedeploy_ecs_config"),
-        Field("app_codedeploy_termination_wait_minutes", "termination_wait_minutes"),
-        Field("codepipeline_enabled", "bool"),
-        Field("app_pipeline_source", "pipeline_source", when=_pipeline),
-        Field("app_pipeline_connection_arn", "connection_arn", optional=True, when=_pipeline),
-        Field("app_pipeline_connection_name", "connection_name", optional=True, when=_pipeline),
-        Field(
-            "app_pipeline_full_repository_id",
-            "full_repository_id",
-            when=lambda v: _pipeline(v) and v.get("app_pipeline_source") == "CodeConnections",
+        *_fields(
+            {
+                "aws_region": "region",
+                "aws_endpoint_url": "endpoint_url?",
+                "app_name": "app_name",
+                "app_environment": "tag_value",
+                "app_tags": "tags?",
+                "app_image_tag": "image_tag?",
+                "app_welcome_route": "bool",
+                "app_container_port": "port",
+                "app_repository_name": "ecr_repository_name",
+                "app_cluster_name": "ecs_name",
+                "app_service_name": "ecs_name",
+                "app_container_name": "ecs_name",
+                "app_task_family": "ecs_name",
+                "app_log_group_name": "log_group_name",
+                "app_alb_name": "load_balancer_name",
+                "app_target_group_names": "target_group_pair",
+                "app_production_port": "port",
+                "app_test_port": "port",
+                "app_health_check_path": "health_check_path",
+                "app_deployment_controller": "deployment_controller",
+                "app_codedeploy_application_name": "codedeploy_name",
+                "app_codedeploy_group_name": "codedeploy_name",
+                "app_codedeploy_config_name": "codedeploy_ecs_config",
+                "app_codedeploy_termination_wait_minutes": "termination_wait_minutes",
+                "codepipeline_enabled": "bool",
+                "app_pipeline_source": "pipeline_source if pipeline",
+                "app_pipeline_connection_arn": "connection_arn? if pipeline",
+                "app_pipeline_connection_name": "connection_name? if pipeline",
+                "app_pipeline_full_repository_id": "full_repository_id if connections",
+                "app_codecommit_repository_name": "codecommit_repository_name if pipeline",
+                "app_codebuild_project_name": "codebuild_project_name if pipeline",
+                "app_pipeline_name": "codepipeline_name if pipeline",
+                "app_artifact_bucket_name": "s3_bucket_name? if pipeline",
+                "app_task_execution_role_name": "iam_role_name",
+                "app_task_role_name": "iam_role_name?",
+                "app_codedeploy_role_name": "iam_role_name",
+                "app_codebuild_role_name": "iam_role_name if pipeline",
+                "app_codepipeline_role_name": "iam_role_name if pipeline",
+                "vpc_id": "vpc_id?",
+                "public_subnet_ids": "subnet_ids?",
+                "private_subnet_ids": "subnet_ids?",
+                "app_image_registry": "registry?",
+                "app_image_build_args": "build_args?",
+                "deploy_wait_until": "checkpoint",
+                "deploy_wait_timeout": "seconds?",
+                "rollback_mode": "rollback_mode",
+                "rollback_wait_timeout": "seconds?",
+                "rollback_task_definition": "task_definition_ref?",
+            },
+            when={
+                "pipeline": _pipeline,
+                "connections": lambda v: _pipeline(v) and v.get("app_pipeline_source") == "CodeConnections",
+            },
+            derived=DERIVED,
         ),
-        _f("app_codecommit_repository_name", "codecommit_repository_name", when=_pipeline),
-        _f("app_codebuild_project_name", "codebuild_project_name", when=_pipeline),
-        _f("app_pipeline_name", "codepipeline_name", when=_pipeline),
-        Field("app_artifact_bucket_name", "s3_bucket_name", optional=True, when=_pipeline),
-        _f("app_task_execution_role_name", "iam_role_name"),
-        _f("app_task_role_name", "iam_role_name", optional=True),
-        _f("app_codedeploy_role_name", "iam_role_name"),
-        _f("app_codebuild_role_name", "iam_role_name", when=_pipeline),
-        _f("app_codepipeline_role_name", "iam_role_name", when=_pipeline),
-        Field("vpc_id", "vpc_id", optional=True),
-        Field("public_subnet_ids", "subnet_ids", optional=True),
-        Field("private_subnet_ids", "subnet_ids", optional=True),
-        Field("app_image_registry", "registry", optional=True),
-        Field("app_image_build_args", "build_args", optional=True),
-        Field("deploy_wait_until", "checkpoint"),
-        Field("deploy_wait_timeout", "seconds", optional=True),
-        Field("rollback_mode", "rollback_mode"),
-        Field("rollback_wait_timeout", "seconds", optional=True),
-        Field("rollback_task_definition", "task_definition_ref", optional=True),
     ],
     checks=[
         _app_tags,
