@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support import ECS_LIFECYCLE_EVENTS
 
@@ -227,6 +228,35 @@ def test_aws_ecs_deploy_and_our_module_on_the_same_emulator(e2e_stack, tmp_path)
     assert stack.live_target_group(80) == before_live
     assert stack.service()["taskDefinition"] == live["taskDefinitionArn"]
     assert all(d["status"] == "Succeeded" for d in stack.deployments()[-2:])
+
+
+def test_the_example_inventorys_release_settings_succeed_with_the_default_wait(e2e_stack):
+    """Issue 10: inventory/example keeps the seed's 60-minute termination wait. A default deploy (wait until
+    succeeded, no timeout given) must outlast it instead of failing while production is fine. On a clock 600
+    times faster the emulated hour passes in 6 real seconds; the play's own deadline is real seconds."""
+    stack = e2e_stack
+    example = yaml.safe_load((ROOT / "inventory" / "example" / "group_vars" / "all" / "main.yml").read_text())
+    names = ("app_codedeploy_config_name", "app_codedeploy_termination_wait_minutes")
+    settings = {name: example[name] for name in names}
+    assert settings["app_codedeploy_termination_wait_minutes"] == 60, settings
+    ecs = stack.client("ecs")
+    live = ecs.describe_task_definition(taskDefinition=stack.service()["taskDefinition"])["taskDefinition"]
+    memory = 1024 if live["memory"] == "2048" else 2048  # a new revision without a new image
+    before = user_deployment_count(stack)
+    scale = stack.emulator.admin("clock")["scale"]
+    stack.emulator.admin("clock", "POST", {"scale": 600})
+    try:
+        extra = {**settings, "app_image_tag": "v2", "ecs_service_task_memory": memory}
+        run = stack.play("playbooks/deploy.yml", extra, skip_tags="ecr")
+    finally:
+        stack.emulator.admin("clock", "POST", {"scale": scale})
+    assert run.rc == 0, run.stdout[-4000:]
+    (deployment,) = new_deployments(stack, before)
+    assert deployment["status"] == "Succeeded"
+    events = {entry["action"]: entry for entry in deployment["history"]}
+    assert events["terminationWaitStarted"]["minutes"] == 60
+    (blue_gone,) = [e for e in deployment["history"] if e["action"] == "taskSetDeleted" and e.get("label") == "Blue"]
+    assert blue_gone["time"] - events["terminationWaitStarted"]["time"] >= 3600
 
 
 def test_every_policy_passes_the_linter(e2e_stack):
