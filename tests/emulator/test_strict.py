@@ -308,9 +308,11 @@ def test_a_wrong_answer_is_recorded_with_operation_path_and_problem(strict_on):
     assert answer.status_code == 200 and json.loads(answer.data)["clusters"][0]["clusterName"] == 7
     found = json.loads(client.get("/_emulator/strict").data)
     assert found["enabled"] is True and found["checked"] == 1
-    assert [(v["service"], v["operation"], v["path"], v["handler"]) for v in found["violations"]] == [
-        ("ecs", "DescribeClusters", "clusters[0].clusterName", "moto+awsemu")  # the task model adds the counts
+    # The handler is moto, or moto+awsemu once the task model's DescribeClusters hook is loaded in this process.
+    assert [(v["service"], v["operation"], v["path"]) for v in found["violations"]] == [
+        ("ecs", "DescribeClusters", "clusters[0].clusterName")
     ]
+    assert found["violations"][0]["handler"] in ("moto", "moto+awsemu")
     assert "expected a string" in found["violations"][0]["problem"]
     client.delete("/_emulator/strict")
     assert json.loads(client.get("/_emulator/strict").data)["violations"] == []
