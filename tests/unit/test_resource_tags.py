@@ -105,3 +105,29 @@ def test_check_mode_reports_and_writes_nothing(adapter):
     result = rt.ensure(module(tags={"a": "2"}, check=True))
     assert result["changed"] and result["tags"] == {"a": "2"}
     assert fake.calls == []
+
+
+@pytest.mark.parametrize(
+    ("error_code", "expected"),
+    [("NoSuchBucket", rt.MISSING), ("NoSuchTagSet", {})],
+    ids=["bucket-missing", "bucket-without-tags"],
+)
+def test_s3_tells_a_missing_bucket_from_one_without_tags(error_code, expected):
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("s3", region_name="ap-northeast-2", aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(client) as stub:
+        stub.add_client_error("get_bucket_tagging", service_error_code=error_code, http_status_code=404)
+        # the module's clients take aws_retry; a stubbed plain client does not, so drop it
+        original = client.get_bucket_tagging
+        client.get_bucket_tagging = lambda aws_retry=False, **kw: original(**kw)
+        assert rt.S3.read(client, "arn:aws:s3:::helloapp-artifacts") == expected
+
+
+def test_check_mode_predicts_the_tags_of_a_resource_not_made_yet(adapter):
+    fake = adapter(None)
+    result = rt.ensure(module(tags={"a": 1}, check=True))
+    assert result["changed"] and result["exists"] is False and result["tags"] == {"a": "1"}
+    assert result["diff"] == {"before": {"tags": {}}, "after": {"tags": {"a": "1"}}}
+    assert fake.calls == []

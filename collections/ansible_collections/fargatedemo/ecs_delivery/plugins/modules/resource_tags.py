@@ -22,7 +22,8 @@ description:
     Balancing v2 load balancers, target groups and listeners; AWS CodeCommit repositories; Amazon EventBridge
     rules; AWS CodeDeploy applications and deployment groups; AWS CodePipeline pipelines; AWS CodeBuild projects;
     CloudWatch Logs log groups; Amazon S3 buckets."
-  - A resource that does not exist is reported with RV(exists=false) and is not an error; tagging it is.
+  - A resource that does not exist is reported with RV(exists=false) and is not an error; tagging it is, except
+    in check mode, where the module reports the tags the resource would get once an earlier task makes it.
 author:
   - fargatedemo maintainers (@fargatedemo)
 options:
@@ -86,6 +87,7 @@ tags:
   sample: {"application": "helloapp", "managed-by": "fargatedemo.ecs_delivery"}
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -353,14 +355,20 @@ class S3:
     client = "s3"
 
     @staticmethod
-    @aws_call("read the tags of {arn}", missing="NoSuchBucket", default=MISSING)
     def read(client, arn):
-        return boto3_tag_list_to_ansible_dict(S3._tag_set(client, parse_arn(arn)[3]))
+        tag_set = S3._tag_set(client, parse_arn(arn)[3])
+        return MISSING if tag_set is MISSING else boto3_tag_list_to_ansible_dict(tag_set)
 
+    # One call, two answers that are not errors: GetBucketTagging says NoSuchBucket for a bucket that is not
+    # there and NoSuchTagSet for one without tags
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html).
     @staticmethod
-    @aws_call("read the tags of bucket {bucket}", missing="NoSuchTagSet", default=[])
+    @aws_call("read the tags of bucket {bucket}", missing="NoSuchBucket", default=MISSING)
     def _tag_set(client, bucket):
-        return client.get_bucket_tagging(Bucket=bucket, aws_retry=True).get("TagSet") or []
+        try:
+            return client.get_bucket_tagging(Bucket=bucket, aws_retry=True).get("TagSet") or []
+        except is_boto3_error_code("NoSuchTagSet"):
+            return []
 
     @staticmethod
     @aws_call("tag {arn}")
@@ -423,6 +431,13 @@ def ensure(module):
     current = adapter.read(client, arn)
     wanted = module.params["tags"]
     if current is MISSING:
+        if wanted and module.check_mode:
+            # A check run predicts: the resource is made by an earlier task whose module cannot run in check
+            # mode (amazon.aws.cloudwatchevent_rule) or that only said it would make it; it gets these tags then.
+            wanted = {str(k): str(v) for k, v in wanted.items()}
+            return set_diff(
+                module, {**result, "changed": True, "exists": False, "tags": wanted}, {"tags": {}}, {"tags": wanted}
+            )
         if wanted:
             raise ModuleFailure(f"Cannot tag {arn}: it does not exist", resource_arn=arn, exists=False, tags={})
         return {**result, "exists": False, "tags": {}}
