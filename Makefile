@@ -56,14 +56,15 @@ versions: venv ## Sanity and unit tests on the other supported ansible-core vers
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
 # each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
 # --no-loadscope-reorder: files go out in collection order, longest first (tests/conftest.py LONGEST_FIRST).
-# The other cores' sanity and unit tests (nox, mostly pip installs and pylint) run beside the suite, whose
-# workers spend much of their time waiting on playbooks and the emulator's clock; its log is printed after.
+# The other cores' sanity and unit tests (nox, mostly pip installs and pylint) run beside the suite; its log is
+# printed after. -n 3 on 2 cores: with 2 workers the cores stood 15% idle (vmstat, whole suite: workers wait on
+# the emulator's clock, Docker builds and pip), a third worker fills that.
 test: venv host-deps ## Lint, then the whole suite with sanity and unit tests on the other cores beside it
 	$(MAKE) lint
 	scripts/base-image.sh
 	@mkdir -p build
 	@nox >build/nox.log 2>&1 & nox=$$!; \
-	pytest -n 2 --dist loadfile --no-loadscope-reorder; suite=$$?; \
+	pytest -n 3 --dist loadfile --no-loadscope-reorder; suite=$$?; \
 	wait $$nox; versions=$$?; \
 	echo "==> nox (ansible-core 2.20 and 2.21: sanity, unit tests), exit $$versions; build/nox.log ends:"; \
 	grep -E '^nox > (Session|Ran)|FATAL|ERROR|passed|failed' build/nox.log | tail -n 30; \

@@ -55,21 +55,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 # The longest test files, longest first (seconds of one file on one worker, from `--durations` of a whole run).
-# `make test` runs two workers with `--dist loadfile --no-loadscope-reorder`: each worker takes the next file
+# `make test` runs three workers with `--dist loadfile --no-loadscope-reorder`: each worker takes the next file
 # in collection order, so these start first and the short files fill in around them. With xdist's default
 # reorder (files with the most tests first) the one-test AWX and molecule files came last and one worker ran
 # alone for the last ~35 minutes of a loaded run. A file not listed keeps its place after these.
-LONGEST_FIRST = (
-    "tests/awx/test_runner_jobs.py",  # 814 s
-    "tests/roles/test_codepipeline_molecule.py",  # 773 s
-    "tests/e2e/test_site_ecs.py",  # 561 s
-    "tests/roles/test_iam_role.py",  # 476 s
-    "tests/e2e/test_bluegreen.py",  # 415 s
-    "tests/roles/test_ecs_service.py",  # 410 s
-    "tests/roles/test_ecs_cluster.py",  # 358 s
-    "tests/roles/test_ecr.py",  # 246 s
-    "tests/roles/test_alb.py",  # 219 s
-    "tests/roles/test_stack.py",  # 195 s
+LONGEST_FIRST = (  # seconds in a fresh-clone `make test` on 2 workers (junit), 2026-12-02
+    "tests/e2e/test_site_ecs.py",  # 642 s
+    "tests/e2e/test_bluegreen.py",  # 424 s
+    "tests/roles/test_iam_role.py",  # 314 s
+    "tests/awx/test_runner_jobs.py",  # 295 s
+    "tests/roles/test_ecs_service.py",  # 287 s
+    "tests/roles/test_codepipeline_molecule.py",  # 242 s
+    "tests/roles/test_alb.py",  # 192 s
+    "tests/roles/test_ecr.py",  # 116 s
+    "tests/roles/test_codepipeline.py",  # 96 s
+    "tests/roles/test_ecs_cluster.py",  # 81 s
 )
 
 
