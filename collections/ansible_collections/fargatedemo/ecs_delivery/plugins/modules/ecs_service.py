@@ -151,8 +151,15 @@ options:
     type: bool
     default: false
   tags:
-    description: Tags set when the service is created.
+    description:
+      - Tags of the service, set when it is created; on an existing service added or changed (C(TagResource)),
+        and with O(purge_tags) the others removed (C(UntagResource)). Keys starting with C(aws:) are never removed.
+      - When omitted, an existing service's tags are left as they are.
     type: dict
+  purge_tags:
+    description: Remove the tags of an existing service that are not in O(tags) (with O(tags) only).
+    type: bool
+    default: true
   wait:
     description: Wait until the service is stable (O(state=present)) or gone (O(state=absent)).
     type: bool
@@ -239,7 +246,10 @@ import time
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    compare_aws_tags,
+)
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
@@ -268,6 +278,42 @@ def describe(client, cluster, name):
         if service.get("status") in ("ACTIVE", "DRAINING"):
             return service
     return None
+
+
+@aws_call("tag service {arn}")
+def tag_service(client, arn, tags):
+    client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags, "key", "value"), aws_retry=True)
+
+
+@aws_call("untag service {arn}")
+def untag_service(client, arn, keys):
+    client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
+
+
+def tag_changes(params, existing):
+    """(tags now, to set, to remove) of an existing service; DescribeServices gave its tags (include TAGS)."""
+    current = {t["key"]: t.get("value", "") for t in existing.get("tags") or []}
+    if params["tags"] is None:
+        return current, {}, []
+    wanted = {str(k): str(v) for k, v in params["tags"].items()}
+    to_set, to_remove = compare_aws_tags(current, wanted, params["purge_tags"])
+    return current, to_set, sorted(k for k in to_remove if not k.startswith("aws:"))
+
+
+def converge_tags(module, client, existing, result):
+    """Bring an existing service's tags to O(tags); returns the diff's (before, after) parts, empty when equal."""
+    current, to_set, to_remove = tag_changes(module.params, existing)
+    if not (to_set or to_remove):
+        return {}, {}
+    result["changed"] = True
+    after = {k: v for k, v in {**current, **to_set}.items() if k not in to_remove}
+    if module.check_mode:
+        return {"tags": current}, {"tags": after}
+    if to_remove:
+        untag_service(client, existing["serviceArn"], to_remove)
+    if to_set:
+        tag_service(client, existing["serviceArn"], to_set)
+    return {"tags": current}, {"tags": after}
 
 
 @aws_call("create service {name}")
@@ -508,11 +554,14 @@ def update(module, client, wanted, existing, result):
         result["deployment_needed"] = not same_task_definition(params["task_definition"], live)
     result["updated_fields"] = sorted(fields)
     task_definition = params["task_definition"] if controller == "ECS" else None
+    tags_before, tags_after = converge_tags(module, client, existing, result)
     if not fields:
+        if tags_before:
+            set_diff(module, result, tags_before, tags_after)
         return existing, task_definition
     result["changed"] = True
     shown = {k: v for k, v in fields.items() if k != "forceNewDeployment"}
-    set_diff(module, result, {k: existing.get(k) for k in shown}, shown)
+    set_diff(module, result, {**{k: existing.get(k) for k in shown}, **tags_before}, {**shown, **tags_after})
     if module.check_mode:
         return dict(existing, **fields), task_definition
     return update_service(client, cluster, name, fields), task_definition
@@ -611,6 +660,7 @@ def main():
         ),
         force_new_deployment=dict(type="bool", default=False),
         tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
         wait_delay=dict(type="float", default=5),
