@@ -87,15 +87,15 @@ tags:
   sample: {"application": "helloapp", "managed-by": "fargatedemo.ecs_delivery"}
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
-)
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
@@ -110,44 +110,110 @@ def parse_arn(arn):
     return parts[2], parts[3], parts[4], parts[5]
 
 
-def _pairs(tags, key="Key", value="Value"):
-    return [{key: k, value: v} for k, v in sorted(tags.items())]
+# The shapes of tags in the services' APIs: [{"Key": k, "Value": v}], [{"key": k, "value": v}] or {k: v}.
+PAIRS = ("Key", "Value")
+LOWER_PAIRS = ("key", "value")
+PLAIN = None
 
 
-def _lower(pairs):
-    return {p["key"]: p.get("value", "") for p in pairs or []}
+class Params(NamedTuple):
+    """The names of the tag calls' parameters."""
+
+    arn: str  # of the three calls
+    tags: str  # of the tag call, and the key of the list call's answer
+    keys: str  # of the untag call
 
 
-# --- one adapter per service: read(client, arn) -> tags dict or MISSING; add(client, arn, tags); remove(...)
+class Calls(NamedTuple):
+    """The tag calls: the operations behind Tagging's add, remove and read."""
+
+    add: str
+    remove: str
+    read: str
 
 
-class Ecr:
-    client = "ecr"
+@dataclass(frozen=True)
+class Tagging:
+    """One service's own tag API, described by data: read(client, arn) -> tags dict or MISSING; add(client, arn,
+    tags); remove(client, arn, keys). The defaults are the most common names: TagResource, UntagResource and
+    ListTagsForResource, with resourceArn, tags and tagKeys."""
 
-    @staticmethod
-    @aws_call("read the tags of {arn}", missing="RepositoryNotFoundException", default=MISSING)
-    def read(client, arn):
-        return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(resourceArn=arn, aws_retry=True)["tags"])
+    # Annotations as strings: modules may run on Pythons older than the controller's (no `X | None` there).
+    client: str  # the boto3 client
+    shape: "tuple[str, str] | None"  # PAIRS, LOWER_PAIRS or PLAIN
+    missing: "tuple[str, ...]" = ()  # the error codes that mean the resource is not there
+    # Where ListTagsForResource alone does not tell whether the resource is there: the (operation, parameters)
+    # of a read, given the ARN's resource part, that fails with one of the `missing` codes when it is not.
+    probe: "Callable[[str], tuple[str, dict]] | None" = None
+    params: Params = Params("resourceArn", "tags", "tagKeys")
+    calls: Calls = Calls("tag_resource", "untag_resource", "list_tags_for_resource")
+    arn_list: bool = False  # whether the ARN parameter takes a list of ARNs (of one ARN here)
+    # The key of the list call's answer when it is not the tags parameter's name. A call on a list of ARNs
+    # answers there one description per ARN, each with the tags under the tags parameter's name.
+    listed: str = ""
 
-    @staticmethod
+    def read(self, client, arn):
+        # Described here rather than by a decorator: the codes that mean "not there" are the service's.
+        return aws_call("read the tags of {arn}", missing=list(self.missing), default=MISSING)(self._read)(client, arn)
+
+    def _read(self, client, arn):
+        if self.probe:
+            operation, params = self.probe(parse_arn(arn)[3])
+            getattr(client, operation)(**params, aws_retry=True)
+        return self._list(client, arn)
+
+    def _list(self, client, arn):
+        answer = self._call(client, self.calls.read, arn)
+        if self.arn_list:
+            return self._from_api((answer.get(self.listed) or [{}])[0].get(self.params.tags))
+        return self._from_api(answer.get(self.listed or self.params.tags))
+
     @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
+    def add(self, client, arn, tags):
+        self._call(client, self.calls.add, arn, **{self.params.tags: self._to_api(tags)})
 
-    @staticmethod
     @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
+    def remove(self, client, arn, keys):
+        self._call(client, self.calls.remove, arn, **{self.params.keys: keys})
+
+    def _call(self, client, operation, arn, **params):
+        arn = self.target(arn)
+        return getattr(client, operation)(
+            **{self.params.arn: [arn] if self.arn_list else arn}, **params, aws_retry=True
+        )
+
+    def target(self, arn):
+        """The ARN as the service's tag calls take it."""
+        return arn
+
+    def _to_api(self, tags):
+        if self.shape is PLAIN:
+            return dict(tags)
+        key, value = self.shape
+        return [{key: k, value: v} for k, v in sorted(tags.items())]
+
+    def _from_api(self, tags):
+        if self.shape is PLAIN:
+            return dict(tags or {})
+        key, value = self.shape
+        return {p[key]: p.get(value, "") for p in tags or []}
 
 
-class Ecs:
-    """ECS answers ListTagsForResource for deleted (INACTIVE) clusters and services too: their status decides."""
+class Ecs(Tagging):
+    """ECS answers ListTagsForResource for deleted clusters and services too: their status decides (a deleted
+    cluster stays INACTIVE, and discoverable, for a while:
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Cluster.html)."""
 
-    client = "ecs"
+    def _read(self, client, arn):
+        found = [r for r in self._found(client, arn) if r.get("status") not in ("INACTIVE", "DELETE_IN_PROGRESS")]
+        if not found:
+            return MISSING
+        # A task definition named by its family (no revision) is its latest ACTIVE revision's
+        # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html).
+        return self._list(client, found[0].get("taskDefinitionArn", arn))
 
-    @staticmethod
     @aws_call("describe {arn}", missing=["ClusterNotFoundException", "ClientException"], default=[])
-    def _found(client, arn):
+    def _found(self, client, arn):
         resource = parse_arn(arn)[3]
         kind = resource.split("/")[0]
         if kind == "cluster":
@@ -157,248 +223,129 @@ class Ecs:
             return client.describe_services(cluster=cluster, services=[arn], aws_retry=True)["services"]
         return [client.describe_task_definition(taskDefinition=arn, aws_retry=True)["taskDefinition"]]
 
-    @staticmethod
-    @aws_call("read the tags of {arn}")
-    def read(client, arn):
-        found = [r for r in Ecs._found(client, arn) if r.get("status") not in ("INACTIVE", "DELETE_IN_PROGRESS")]
-        if not found:
+
+class Logs(Tagging):
+    """A log group's ARN as DescribeLogGroups gives it ends with ':*'; the tag calls take it without
+    (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_LogGroup.html)."""
+
+    def target(self, arn):
+        return arn[:-2] if arn.endswith(":*") else arn
+
+    def _read(self, client, arn):
+        name = self.target(arn).split(":log-group:", 1)[1]
+        # DescribeLogGroups matches a prefix: only the group of this very name is the one asked about.
+        groups = client.describe_log_groups(logGroupNamePrefix=name, aws_retry=True).get("logGroups") or []
+        if not [g for g in groups if g.get("logGroupName") == name]:
             return MISSING
-        # A task definition named by its family (no revision) is its latest ACTIVE revision's.
-        arn = found[0].get("taskDefinitionArn", arn)
-        return _lower(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags"))
-
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(resourceArn=arn, tags=_pairs(tags, "key", "value"), aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
+        return self._list(client, arn)
 
 
-class Elbv2:
-    client = "elbv2"
+class WrittenWhole(Tagging):
+    """A service without TagResource and UntagResource: add and remove read the tags and write them all."""
 
-    @staticmethod
-    @aws_call(
-        "read the tags of {arn}",
-        missing=["LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "RuleNotFound"],
-        default=MISSING,
-    )
-    def read(client, arn):
-        found = client.describe_tags(ResourceArns=[arn], aws_retry=True).get("TagDescriptions") or [{}]
-        return boto3_tag_list_to_ansible_dict(found[0].get("Tags") or [])
+    def add(self, client, arn, tags):
+        self._write(client, arn, {**self.read(client, arn), **tags})
 
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.add_tags(ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.remove_tags(ResourceArns=[arn], TagKeys=keys, aws_retry=True)
+    def remove(self, client, arn, keys):
+        self._write(client, arn, {k: v for k, v in self.read(client, arn).items() if k not in keys})
 
 
-class CodeCommit:
-    client = "codecommit"
-
-    @staticmethod
-    @aws_call("read the tags of {arn}", missing="RepositoryDoesNotExistException", default=MISSING)
-    def read(client, arn):
-        client.get_repository(repositoryName=parse_arn(arn)[3], aws_retry=True)
-        return dict(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags") or {})
-
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(resourceArn=arn, tags=tags, aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
-
-
-class Events:
-    client = "events"
-
-    @staticmethod
-    @aws_call("read the tags of {arn}", missing="ResourceNotFoundException", default=MISSING)
-    def read(client, arn):
-        client.describe_rule(Name=parse_arn(arn)[3].split("/", 1)[1], aws_retry=True)
-        return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceARN=arn, aws_retry=True)["Tags"])
-
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(ResourceARN=arn, Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(ResourceARN=arn, TagKeys=keys, aws_retry=True)
-
-
-class CodeDeploy:
-    client = "codedeploy"
-
-    @staticmethod
-    @aws_call(
-        "read the tags of {arn}",
-        missing=["ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException"],
-        default=MISSING,
-    )
-    def read(client, arn):
-        kind, _sep, name = parse_arn(arn)[3].partition(":")
-        if kind == "application":
-            client.get_application(applicationName=name, aws_retry=True)
-        else:
-            application, _sep, group = name.partition("/")
-            client.get_deployment_group(applicationName=application, deploymentGroupName=group, aws_retry=True)
-        return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceArn=arn, aws_retry=True)["Tags"])
-
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(ResourceArn=arn, TagKeys=keys, aws_retry=True)
-
-
-class CodePipeline:
-    client = "codepipeline"
-
-    @staticmethod
-    @aws_call(
-        "read the tags of {arn}", missing=["PipelineNotFoundException", "ResourceNotFoundException"], default=MISSING
-    )
-    def read(client, arn):
-        client.get_pipeline(name=parse_arn(arn)[3], aws_retry=True)
-        return _lower(client.list_tags_for_resource(resourceArn=arn, aws_retry=True).get("tags"))
-
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(resourceArn=arn, tags=_pairs(tags, "key", "value"), aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(resourceArn=arn, tagKeys=keys, aws_retry=True)
-
-
-class CodeBuild:
-    """CodeBuild has no TagResource: a project's tags are written whole with UpdateProject."""
-
-    client = "codebuild"
+class CodeBuild(WrittenWhole):
+    """CodeBuild has no TagResource: a project's tags are written whole with UpdateProject
+    (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_UpdateProject.html)."""
 
     @staticmethod
     def _name(arn):
         return parse_arn(arn)[3].split("/", 1)[1]
 
-    @staticmethod
-    @aws_call("read the tags of {arn}")
-    def read(client, arn):
-        found = client.batch_get_projects(names=[CodeBuild._name(arn)], aws_retry=True).get("projects") or []
-        return _lower(found[0].get("tags")) if found else MISSING
+    def _read(self, client, arn):
+        found = client.batch_get_projects(names=[self._name(arn)], aws_retry=True).get("projects") or []
+        return self._from_api(found[0].get("tags")) if found else MISSING
 
-    @staticmethod
     @aws_call("tag {arn}")
-    def _write(client, arn, tags):
-        client.update_project(name=CodeBuild._name(arn), tags=_pairs(tags, "key", "value"), aws_retry=True)
-
-    @staticmethod
-    def add(client, arn, tags):
-        CodeBuild._write(client, arn, {**CodeBuild.read(client, arn), **tags})
-
-    @staticmethod
-    def remove(client, arn, keys):
-        CodeBuild._write(client, arn, {k: v for k, v in CodeBuild.read(client, arn).items() if k not in keys})
+    def _write(self, client, arn, tags):
+        client.update_project(name=self._name(arn), tags=self._to_api(tags), aws_retry=True)
 
 
-class Logs:
-    client = "logs"
+class S3(WrittenWhole):
+    """S3 writes a bucket's tag set whole: PutBucketTagging replaces the tags the bucket has
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html)."""
 
-    @staticmethod
-    def _arn(arn):
-        return arn[:-2] if arn.endswith(":*") else arn
-
-    @staticmethod
-    @aws_call("read the tags of {arn}")
-    def read(client, arn):
-        name = Logs._arn(arn).split(":log-group:", 1)[1]
-        groups = client.describe_log_groups(logGroupNamePrefix=name, aws_retry=True).get("logGroups") or []
-        if not [g for g in groups if g.get("logGroupName") == name]:
-            return MISSING
-        return dict(client.list_tags_for_resource(resourceArn=Logs._arn(arn), aws_retry=True).get("tags") or {})
-
-    @staticmethod
-    @aws_call("tag {arn}")
-    def add(client, arn, tags):
-        client.tag_resource(resourceArn=Logs._arn(arn), tags=tags, aws_retry=True)
-
-    @staticmethod
-    @aws_call("untag {arn}")
-    def remove(client, arn, keys):
-        client.untag_resource(resourceArn=Logs._arn(arn), tagKeys=keys, aws_retry=True)
-
-
-class S3:
-    """S3 writes a bucket's tag set whole (PutBucketTagging)."""
-
-    client = "s3"
-
-    @staticmethod
-    def read(client, arn):
-        tag_set = S3._tag_set(client, parse_arn(arn)[3])
-        return MISSING if tag_set is MISSING else boto3_tag_list_to_ansible_dict(tag_set)
+    def read(self, client, arn):
+        tag_set = self._tag_set(client, parse_arn(arn)[3])
+        return MISSING if tag_set is MISSING else self._from_api(tag_set)
 
     # One call, two answers that are not errors: GetBucketTagging says NoSuchBucket for a bucket that is not
     # there and NoSuchTagSet for one without tags
     # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html).
-    @staticmethod
     @aws_call("read the tags of bucket {bucket}", missing="NoSuchBucket", default=MISSING)
-    def _tag_set(client, bucket):
+    def _tag_set(self, client, bucket):
         try:
             return client.get_bucket_tagging(Bucket=bucket, aws_retry=True).get("TagSet") or []
         except is_boto3_error_code("NoSuchTagSet"):
             return []
 
-    @staticmethod
     @aws_call("tag {arn}")
-    def _put(client, arn, tags):
+    def _write(self, client, arn, tags):
         bucket = parse_arn(arn)[3]
         if tags:
-            client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _pairs(tags)}, aws_retry=True)
+            client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": self._to_api(tags)}, aws_retry=True)
         else:
             client.delete_bucket_tagging(Bucket=bucket, aws_retry=True)
 
-    @staticmethod
-    def add(client, arn, tags):
-        S3._put(client, arn, {**S3.read(client, arn), **tags})
 
-    @staticmethod
-    def remove(client, arn, keys):
-        S3._put(client, arn, {k: v for k, v in S3.read(client, arn).items() if k not in keys})
+def _codedeploy_probe(resource):
+    """application:NAME or deploymentgroup:APPLICATION/GROUP."""
+    kind, _sep, name = resource.partition(":")
+    if kind == "application":
+        return "get_application", {"applicationName": name}
+    application, _sep, group = name.partition("/")
+    return "get_deployment_group", {"applicationName": application, "deploymentGroupName": group}
 
+
+# --- the services, by the ARN's service; what differs between them is data.
 
 SERVICES = {
-    "ecr": Ecr,
-    "ecs": Ecs,
-    "elasticloadbalancing": Elbv2,
-    "codecommit": CodeCommit,
-    "events": Events,
-    "codedeploy": CodeDeploy,
-    "codepipeline": CodePipeline,
-    "codebuild": CodeBuild,
-    "logs": Logs,
-    "s3": S3,
+    "ecr": Tagging("ecr", PAIRS, missing=("RepositoryNotFoundException",)),
+    "ecs": Ecs("ecs", LOWER_PAIRS),
+    "elasticloadbalancing": Tagging(
+        "elbv2",
+        PAIRS,
+        missing=("LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "RuleNotFound"),
+        params=Params("ResourceArns", "Tags", "TagKeys"),
+        calls=Calls("add_tags", "remove_tags", "describe_tags"),
+        arn_list=True,
+        listed="TagDescriptions",
+    ),
+    "codecommit": Tagging(
+        "codecommit",
+        PLAIN,
+        missing=("RepositoryDoesNotExistException",),
+        probe=lambda resource: ("get_repository", {"repositoryName": resource}),
+    ),
+    "events": Tagging(
+        "events",
+        PAIRS,
+        missing=("ResourceNotFoundException",),
+        probe=lambda resource: ("describe_rule", {"Name": resource.split("/", 1)[1]}),
+        params=Params("ResourceARN", "Tags", "TagKeys"),
+    ),
+    "codedeploy": Tagging(
+        "codedeploy",
+        PAIRS,
+        missing=("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException"),
+        probe=_codedeploy_probe,
+        params=Params("ResourceArn", "Tags", "TagKeys"),
+    ),
+    "codepipeline": Tagging(
+        "codepipeline",
+        LOWER_PAIRS,
+        missing=("PipelineNotFoundException", "ResourceNotFoundException"),
+        probe=lambda resource: ("get_pipeline", {"name": resource}),
+    ),
+    "codebuild": CodeBuild("codebuild", LOWER_PAIRS),
+    "logs": Logs("logs", PLAIN),
+    "s3": S3("s3", PAIRS),
 }
 
 
