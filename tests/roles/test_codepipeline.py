@@ -100,6 +100,18 @@ def test_codeconnections_source(aws, ansible_playbook):
     again = ansible_playbook(PLAYBOOK, extra_vars=extra)
     assert again.rc == 0 and again.changed() == 0, str(again)
 
+    # absent deletes the connection it made (it carries the owner tags); a same-named one another team made is left.
+    connections = aws.boto3_client("codestar-connections")
+    absent = {**extra, "codepipeline_state": "absent"}
+    gone = ansible_playbook(PLAYBOOK, extra_vars=absent)
+    assert gone.rc == 0, str(gone)
+    assert connections.list_connections()["Connections"] == []
+    connections.create_connection(ConnectionName="helloapp-github", ProviderType="GitHub")
+    left = ansible_playbook(PLAYBOOK, extra_vars=absent)
+    assert left.rc == 0 and left.changed() == 0, str(left)
+    assert "Left connection helloapp-github" in " ".join((left.stdout + left.stderr).split()), str(left)
+    assert [c["ConnectionName"] for c in connections.list_connections()["Connections"]] == ["helloapp-github"]
+
 
 @pytest.mark.slow
 def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):

@@ -38,6 +38,13 @@ options:
     description: Tags given when the connection is created (not updated afterwards).
     type: dict
     default: {}
+  owner_tags:
+    description:
+      - With O(state=absent), delete the connection only when it carries every one of these tags (key and value);
+        a connection of the same name without them is someone else's and is left, with a warning and RV(left).
+      - Empty, the connection of that name and provider is deleted whatever its tags.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -72,12 +79,20 @@ connection:
     provider_type:
       description: Provider.
       type: str
+left:
+  description: With O(state=absent) and O(owner_tags), true when a connection of that name was found and left.
+  returned: when a connection was left
+  type: bool
+  sample: true
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+)
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import aws_call, run
 
@@ -102,6 +117,13 @@ def create_connection(client, name, provider, tags):
         "ConnectionArn"
     ]
     return client.get_connection(ConnectionArn=arn, aws_retry=True)["Connection"]
+
+
+@aws_call("read the tags of connection {arn}")
+def connection_tags(client, arn):
+    return boto3_tag_list_to_ansible_dict(
+        client.list_tags_for_resource(ResourceArn=arn, aws_retry=True).get("Tags") or []
+    )
 
 
 @aws_call("delete connection {name}")
@@ -137,6 +159,13 @@ def ensure_absent(module, client):
     result = {"changed": current is not None, "connection": {}}
     if current is None:
         return result
+    owner = {str(k): str(v) for k, v in module.params["owner_tags"].items()}
+    if owner:
+        tags = connection_tags(client, current["ConnectionArn"])
+        foreign = sorted(k for k, v in owner.items() if tags.get(k) != v)
+        if foreign:
+            module.warn(f"Left connection {name}: it does not carry the owner tags {', '.join(foreign)}")
+            return {"changed": False, "connection": view(current), "left": True}
     if not module.check_mode:
         delete_connection(client, name, current["ConnectionArn"])
     return set_diff(module, result, view(current), {})
@@ -152,6 +181,7 @@ def main():
         ),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         tags=dict(type="dict", default={}),
+        owner_tags=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("codestar-connections", retry_decorator=AWSRetry.jittered_backoff())
