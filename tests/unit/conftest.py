@@ -25,7 +25,7 @@ import boto3  # noqa: E402
 from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule  # noqa: E402
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper  # noqa: E402
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import codedeploy as cd  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 
@@ -71,6 +71,10 @@ class Stubs:
 
     def calls(self, service):
         return self.clients[service]
+
+    def retrying(self, service):
+        """The stubbed client as a module's ``module.client(..., retry_decorator=...)`` gives it (takes aws_retry)."""
+        return RetryingBotoClientWrapper(self.clients[service], AWSRetry.jittered_backoff())
 
     def deactivate(self):
         for stubber in self.stubbers.values():

@@ -5,23 +5,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import boto3
 import pytest
 from ansible_collections.fargatedemo.ecs_delivery.plugins.modules import ecs_cluster_settings as ecs
-from botocore.stub import Stubber
 
 ARN = "arn:aws:ecs:ap-northeast-2:123456789012:cluster/helloapp"
-
-
-class NoRetry:
-    """The module's clients take aws_retry=True (AWSRetry); a stubbed plain client does not."""
-
-    def __init__(self, client):
-        self._client = client
-
-    def __getattr__(self, name):
-        method = getattr(self._client, name)
-        return lambda *args, aws_retry=False, **kwargs: method(*args, **kwargs)
 
 
 def module(tags=None, purge=True, insights="enabled", check=False):
@@ -44,11 +31,8 @@ def described(settings, tags):
 
 
 @pytest.fixture
-def client():
-    real = boto3.client("ecs", region_name="ap-northeast-2", aws_access_key_id="a", aws_secret_access_key="b")
-    with Stubber(real) as stub:
-        yield stub, NoRetry(real)
-        stub.assert_no_pending_responses()
+def client(stubs):
+    return stubs.ecs, stubs.retrying("ecs")
 
 
 def expect_describe(stub, settings, tags):
