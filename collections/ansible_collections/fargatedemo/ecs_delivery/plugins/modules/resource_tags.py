@@ -87,7 +87,6 @@ tags:
   sample: {"application": "helloapp", "managed-by": "fargatedemo.ecs_delivery"}
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -144,7 +143,7 @@ class Tagging:
     missing: "tuple[str, ...]" = ()  # the error codes that mean the resource is not there
     # Where ListTagsForResource alone does not tell whether the resource is there: the (operation, parameters)
     # of a read, given the ARN's resource part, that fails with one of the `missing` codes when it is not.
-    probe: "Callable[[str], tuple[str, dict]] | None" = None
+    probe: object = None  # a function: resource part -> (operation, parameters); None: no probe
     params: Params = Params("resourceArn", "tags", "tagKeys")
     calls: Calls = Calls("tag_resource", "untag_resource", "list_tags_for_resource")
     arn_list: bool = False  # whether the ARN parameter takes a list of ARNs (of one ARN here)
