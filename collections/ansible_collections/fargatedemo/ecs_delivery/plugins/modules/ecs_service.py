@@ -8,12 +8,14 @@
 # predicts nothing in check mode, and for CODE_DEPLOY services still sends UpdateService with an empty
 # task definition. This one compares every field it manages, knows what each deployment controller lets
 # UpdateService change, refuses a controller switch with what to do instead, and waits with its own
-# bounded poll loop.
+# bounded poll loop. It also manages the ECS-native blue/green, linear and canary deployment configuration and
+# the load balancers' advancedConfiguration (community.aws documents neither), and switches the controller in
+# place now that UpdateService takes deploymentController.
 
 DOCUMENTATION = r"""
 ---
 module: ecs_service
-short_description: Create, update or delete an ECS service (rolling update or CodeDeploy blue/green)
+short_description: Create, update or delete an ECS service (rolling, ECS-native blue/green/linear/canary, CodeDeploy)
 version_added: 0.1.0
 description:
   - Creates the service when it is missing; otherwise compares desired count, deployment configuration,
@@ -23,10 +25,27 @@ description:
     deployment configuration, health-check grace period). A different task definition is not applied;
     RV(deployment_needed) tells the caller to run a CodeDeploy deployment. Load balancers and network
     configuration are left as CodeDeploy set them.
-  - The deployment controller of an existing service cannot change; the module fails and says what to do.
+  - For the C(ECS) controller it manages the deployment strategy (O(deployment_configuration.strategy), C(ROLLING)
+    or the ECS-native C(BLUE_GREEN), C(LINEAR) and C(CANARY)), their bake times and traffic steps, lifecycle hooks,
+    deployment alarms and, per load balancer, the O(load_balancers[].advanced_configuration) a native strategy
+    needs. Only what is set is sent and compared; AWS reports C(strategy) C(ROLLING) when none was set.
+  - A change of only the deployment configuration (strategy, bake times, steps, hooks, alarms, circuit breaker,
+    minimum/maximum percent) is applied without starting a deployment; the next one uses it. A change of the
+    task definition, network configuration, platform version, load balancers (an
+    O(load_balancers[].advanced_configuration) included), capacity providers or O(force_new_deployment) starts
+    one, with the strategy the same call sets.
+  - The deployment controller of an existing service changes in place (UpdateService C(deploymentController))
+    when O(deployment_controller) differs and O(switch_deployment_controller) is true. C(CODE_DEPLOY) to C(ECS)
+    sends, in the same call, the load balancers (with their O(load_balancers[].advanced_configuration) for a
+    native strategy) and the deployment configuration; C(ECS) to C(CODE_DEPLOY) is only done from the C(ROLLING)
+    strategy without advanced configuration (change those first). AWS refuses the switch while a deployment is
+    in flight.
+  - Inputs are checked against the ranges of the ECS API reference before any AWS call.
   - With O(wait) it polls DescribeServices until the service is stable (its only deployment has rolled
     out and runs the desired count), fails when the rollout failed or the circuit breaker rolled it back,
-    and gives up after O(wait_timeout) seconds.
+    and gives up after O(wait_timeout) seconds. A native release with bake times may take longer than
+    O(wait_timeout); set O(wait=false) and follow it with M(fargatedemo.ecs_delivery.ecs_service_deployment_info)
+    O(fargatedemo.ecs_delivery.ecs_service_deployment_info#module:wait_until).
 author:
   - fargatedemo maintainers (@fargatedemo)
 options:
@@ -111,6 +130,30 @@ options:
         description: Container port to register.
         type: int
         required: true
+      advanced_configuration:
+        description:
+          - ECS-native blue/green, linear and canary releases (required by them, refused by C(ROLLING)), the second
+            target group and the listener rules ECS shifts between O(load_balancers[].target_group_arn) and it.
+          - Part of the load balancer; changing it changes the load balancers, which starts a deployment.
+        type: dict
+        suboptions:
+          alternate_target_group_arn:
+            description: The other target group of the pair (must differ from O(load_balancers[].target_group_arn)).
+            type: str
+            required: true
+          production_listener_rule:
+            description: ARN of the listener rule (not a listener's default rule) that forwards production traffic.
+            type: str
+            required: true
+          test_listener_rule:
+            description: ARN of the listener rule for test traffic (differs from the production rule). Optional.
+            type: str
+          role_arn:
+            description:
+              - The ECS infrastructure role for load balancers ECS assumes to change the rules
+                (trusting C(ecs.amazonaws.com), with C(AmazonECSInfrastructureRolePolicyForLoadBalancers)).
+            type: str
+            required: true
   health_check_grace_period_seconds:
     description: Seconds ECS ignores failing load balancer health checks of a new task (only with O(load_balancers)).
     type: int
@@ -121,12 +164,21 @@ options:
     type: str
     choices: [NONE, SERVICE, TASK_DEFINITION]
   deployment_controller:
-    description: V(ECS) (rolling update) or V(CODE_DEPLOY) (blue/green); fixed once the service exists.
+    description:
+      - V(ECS) (rolling update or an ECS-native strategy, see O(deployment_configuration.strategy)) or
+        V(CODE_DEPLOY) (CodeDeploy blue/green).
+      - When omitted, a new service gets V(ECS) and an existing one keeps its controller. When it differs from an
+        existing service's, the controller is switched in place (see the description).
     type: str
     choices: [ECS, CODE_DEPLOY]
-    default: ECS
+  switch_deployment_controller:
+    description:
+      - Switch an existing service's controller to O(deployment_controller) in place (UpdateService) when they
+        differ. When false, a different controller fails with what to do, as before this option existed.
+    type: bool
+    default: false
   deployment_configuration:
-    description: Rolling update bounds and circuit breaker.
+    description: Deployment bounds, circuit breaker, and for the C(ECS) controller the deployment strategy.
     type: dict
     default: {}
     suboptions:
@@ -146,6 +198,102 @@ options:
         description: Roll back to the last completed deployment when the circuit breaker trips.
         type: bool
         default: false
+      strategy:
+        description:
+          - V(ROLLING) (replace tasks in place), or the ECS-native V(BLUE_GREEN) (all production traffic at once),
+            V(LINEAR) (equal steps) and V(CANARY) (one step, then the rest), which need the C(ECS) controller and
+            O(load_balancers[].advanced_configuration) on every load balancer.
+          - When omitted the service keeps its strategy (a new service gets C(ROLLING)).
+        type: str
+        choices: [ROLLING, BLUE_GREEN, LINEAR, CANARY]
+      bake_time_in_minutes:
+        description:
+          - Minutes both revisions keep running after production traffic has moved (0-1440) before the old one is
+            stopped. Required with V(BLUE_GREEN); native strategies only.
+        type: int
+      linear_configuration:
+        description: Steps of a V(LINEAR) release (with that strategy only).
+        type: dict
+        suboptions:
+          step_percent:
+            description:
+              - Percent of production traffic moved per step, a multiple of 0.1 from 3.0 to 100.0 (AWS default 10.0).
+            type: float
+          step_bake_time_in_minutes:
+            description: Minutes between two steps, 0-1440 (AWS default 6; none after the last step).
+            type: int
+      canary_configuration:
+        description: The canary step of a V(CANARY) release (with that strategy only).
+        type: dict
+        suboptions:
+          canary_percent:
+            description:
+              - Percent of production traffic moved first, a multiple of 0.1 from 0.1 to 100.0 (AWS default 5.0).
+            type: float
+          canary_bake_time_in_minutes:
+            description: Minutes before the rest of the traffic moves, 0-1440 (AWS default 10).
+            type: int
+      lifecycle_hooks:
+        description:
+          - Hooks run at lifecycle stages of a native release (native strategies only). Compared as a list (hooks of
+            one stage run in order); V([]) removes them; omitted, the service keeps its hooks.
+        type: list
+        elements: dict
+        suboptions:
+          target_type:
+            description:
+              - V(AWS_LAMBDA) invokes O(deployment_configuration.lifecycle_hooks[].hook_target_arn) (the AWS default);
+                V(PAUSE) holds the release until it is continued
+                (M(fargatedemo.ecs_delivery.ecs_service_deployment) with
+                O(fargatedemo.ecs_delivery.ecs_service_deployment#module:state=continued)).
+            type: str
+            choices: [AWS_LAMBDA, PAUSE]
+          hook_target_arn:
+            description: The Lambda function ARN (AWS_LAMBDA only, required there).
+            type: str
+          role_arn:
+            description: The IAM role ECS assumes to invoke the function (AWS_LAMBDA, required there).
+            type: str
+          lifecycle_stages:
+            description:
+              - Stages the hook runs at.
+              - A PAUSE hook cannot run at V(TEST_TRAFFIC_SHIFT) or V(PRODUCTION_TRAFFIC_SHIFT).
+            type: list
+            elements: str
+            required: true
+            choices: [RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT,
+                      PRE_PRODUCTION_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT]
+          hook_details:
+            description: Parameters ECS passes to the function on each invocation (AWS_LAMBDA only).
+            type: dict
+          timeout_configuration:
+            description: How long ECS waits for the hook and what it does then.
+            type: dict
+            suboptions:
+              timeout_in_minutes:
+                description: 1-20160 (AWS default 1440).
+                type: int
+              action:
+                description: What ECS does when the hook times out (AWS default V(ROLLBACK)).
+                type: str
+                choices: [ROLLBACK, CONTINUE]
+      alarms:
+        description: CloudWatch alarms watched during a deployment; omitted, the service keeps its alarms.
+        type: dict
+        suboptions:
+          alarm_names:
+            description: Alarm names (at least one when O(deployment_configuration.alarms.enable) is true).
+            type: list
+            elements: str
+            default: []
+          enable:
+            description: Watch the alarms.
+            type: bool
+            default: true
+          rollback:
+            description: Roll back when an alarm goes to ALARM (else it is only reported).
+            type: bool
+            default: false
   force_new_deployment:
     description: Start a new deployment even when nothing changed (C(ECS) controller only; always reports a change).
     type: bool
@@ -202,6 +350,51 @@ EXAMPLES = r"""
       circuit_breaker_rollback: true
     wait_timeout: 900
 
+- name: ECS-native blue/green behind a production and a test listener rule, a PAUSE hook before production
+  fargatedemo.ecs_delivery.ecs_service:
+    name: helloapp
+    cluster: helloapp
+    task_definition: "{{ td.task_definition_arn }}"
+    desired_count: 2
+    launch_type: FARGATE
+    network_configuration:
+      subnets: "{{ private_subnet_ids }}"
+      security_groups: ["{{ tasks_sg_id }}"]
+    load_balancers:
+      - target_group_arn: "{{ tg1_arn }}"
+        container_name: helloapp
+        container_port: 8000
+        advanced_configuration:
+          alternate_target_group_arn: "{{ tg2_arn }}"
+          production_listener_rule: "{{ prod_rule_arn }}"
+          test_listener_rule: "{{ test_rule_arn }}"
+          role_arn: "{{ ecs_infrastructure_role_arn }}"
+    deployment_configuration:
+      strategy: BLUE_GREEN
+      bake_time_in_minutes: 5
+      lifecycle_hooks:
+        - target_type: PAUSE
+          lifecycle_stages: [POST_TEST_TRAFFIC_SHIFT]
+    wait: false  # follow the release with ecs_service_deployment_info
+
+- name: The same service as a canary release (10 % for 15 minutes) rolled back by an alarm
+  fargatedemo.ecs_delivery.ecs_service:
+    name: helloapp
+    cluster: helloapp
+    task_definition: "{{ td.task_definition_arn }}"
+    desired_count: 2
+    launch_type: FARGATE
+    network_configuration:
+      subnets: "{{ private_subnet_ids }}"
+      security_groups: ["{{ tasks_sg_id }}"]
+    load_balancers: "{{ native_load_balancers }}"  # as above, with advanced_configuration
+    deployment_configuration:
+      strategy: CANARY
+      bake_time_in_minutes: 0
+      canary_configuration: {canary_percent: 10.0, canary_bake_time_in_minutes: 15}
+      alarms: {alarm_names: [helloapp-5xx], rollback: true}
+    wait: false
+
 - name: Delete the service (scales it to 0 first)
   fargatedemo.ecs_delivery.ecs_service:
     name: helloapp
@@ -250,6 +443,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     compare_aws_tags,
 )
+from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import ecs_native
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.compare import set_diff
 from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils.errors import ModuleFailure, aws_call, run
 
@@ -268,6 +462,17 @@ UPDATABLE = {
     ),
     "CODE_DEPLOY": ("desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds", "propagateTags"),
 }
+
+
+# deploymentConfiguration keys of the ECS-native options (compared only when set; module_utils/ecs_native.py).
+NATIVE_KEYS = (
+    "strategy",
+    "bakeTimeInMinutes",
+    "linearConfiguration",
+    "canaryConfiguration",
+    "lifecycleHooks",
+    "alarms",
+)
 
 
 # No cluster, no service (check mode on an empty account).
@@ -351,9 +556,9 @@ def same_task_definition(wanted, arn):
     return wanted == arn or arn.endswith("/" + wanted)
 
 
-def wanted_fields(params):
-    """The API shape of what the options ask for (only what was given)."""
-    fields = {"deploymentController": {"type": params["deployment_controller"]}}
+def wanted_fields(params, controller):
+    """The API shape of what the options ask for (only what was given), for the deployment ``controller``."""
+    fields = {"deploymentController": {"type": controller}}
     if params["task_definition"]:
         fields["taskDefinition"] = params["task_definition"]
     if params["desired_count"] is not None:
@@ -376,14 +581,16 @@ def wanted_fields(params):
                 "assignPublicIp": "ENABLED" if net["assign_public_ip"] else "DISABLED",
             }
         }
-    fields["loadBalancers"] = [
-        {
+    fields["loadBalancers"] = []
+    for lb in params["load_balancers"]:
+        wanted = {
             "targetGroupArn": lb["target_group_arn"],
             "containerName": lb["container_name"],
             "containerPort": lb["container_port"],
         }
-        for lb in params["load_balancers"]
-    ]
+        if lb.get("advanced_configuration"):
+            wanted["advancedConfiguration"] = ecs_native.advanced_request(lb["advanced_configuration"])
+        fields["loadBalancers"].append(wanted)
     # ECS only keeps a grace period for services behind a load balancer.
     if params["health_check_grace_period_seconds"] is not None and params["load_balancers"]:
         fields["healthCheckGracePeriodSeconds"] = params["health_check_grace_period_seconds"]
@@ -394,11 +601,12 @@ def wanted_fields(params):
         "minimumHealthyPercent": dc.get("minimum_healthy_percent", 100),
         "maximumPercent": dc.get("maximum_percent", 200),
     }
-    if params["deployment_controller"] == "ECS":
+    if controller == "ECS":
         config["deploymentCircuitBreaker"] = {
             "enable": bool(dc.get("circuit_breaker_enable", False)),
             "rollback": bool(dc.get("circuit_breaker_rollback", False)),
         }
+        config.update(ecs_native.native_configuration_request(dc))
     fields["deploymentConfiguration"] = config
     return fields
 
@@ -413,7 +621,13 @@ def _comparable(key, value):
         }
     if key == "loadBalancers":
         return sorted(
-            (lb.get("targetGroupArn"), lb.get("loadBalancerName"), lb.get("containerName"), lb.get("containerPort"))
+            (
+                lb.get("targetGroupArn"),
+                lb.get("loadBalancerName"),
+                lb.get("containerName"),
+                lb.get("containerPort"),
+                ecs_native.advanced_comparable(lb.get("advancedConfiguration")),
+            )
             for lb in value or []
         )
     if key == "deploymentConfiguration":
@@ -427,16 +641,25 @@ def _comparable(key, value):
     return value
 
 
-def changes(wanted, existing):
-    """UpdateService parameters whose wanted value differs from the service's, for its controller."""
-    controller = controller_of(existing)
+def changes(wanted, existing, controller=None):
+    """UpdateService parameters whose wanted value differs from the service's, for ``controller`` (the service's
+    own unless it is being switched)."""
+    controller = controller or controller_of(existing)
     diff = {}
     for key in UPDATABLE[controller]:
         if key not in wanted:
             continue
         if key == "taskDefinition":
-            if not same_task_definition(wanted[key], existing.get("taskDefinition")):
+            if not same_task_definition(wanted[key], live_task_definition(existing)):
                 diff[key] = wanted[key]
+            continue
+        if key == "deploymentConfiguration" and controller == "ECS":
+            native = {k: v for k, v in wanted[key].items() if k in NATIVE_KEYS}
+            base = {k: v for k, v in wanted[key].items() if k not in NATIVE_KEYS}
+            if _comparable(key, base) != _comparable(key, existing.get(key)) or ecs_native.native_differences(
+                native, existing.get(key)
+            ):
+                diff[key] = ecs_native.merged_configuration(wanted[key], existing.get(key))
             continue
         if key == "deploymentConfiguration" and controller != "ECS":
             mine = {k: wanted[key][k] for k in ("minimumHealthyPercent", "maximumPercent")}
@@ -519,11 +742,27 @@ def snake(service):
 
 def controller_switch_refused(name, cluster, controller, wanted, existing):
     return ModuleFailure(
-        f"Service {name} in cluster {cluster} uses the {controller} deployment controller and ECS "
-        f"cannot change it to {wanted} in place. Either delete the service "
-        f"(state=absent, then run again) or create the {wanted} service under a new name.",
+        f"Service {name} in cluster {cluster} uses the {controller} deployment controller and the module "
+        f"cannot change it to {wanted} in place unless switch_deployment_controller is true (UpdateService then "
+        f"switches it; AWS refuses while a deployment is in flight). Set it, or delete the service "
+        f"(state=absent, then run again), or create the {wanted} service under a new name.",
         service=snake(existing),
     )
+
+
+def switch_problem(existing, wanted_controller, name):
+    """Why the service cannot switch to ``wanted_controller`` in one UpdateService (None when it can)."""
+    if wanted_controller != "CODE_DEPLOY":
+        return None
+    strategy = (existing.get("deploymentConfiguration") or {}).get("strategy") or "ROLLING"
+    advanced = any(lb.get("advancedConfiguration") for lb in existing.get("loadBalancers") or [])
+    if strategy != "ROLLING" or advanced:
+        return (
+            f"Service {name} uses the {strategy} strategy{' with advanced_configuration' if advanced else ''}: "
+            "to move it to CODE_DEPLOY, first set deployment_configuration.strategy ROLLING and drop "
+            "load_balancers[].advanced_configuration (deployment_controller ECS), then switch the controller."
+        )
+    return None
 
 
 def create(module, client, wanted, result):
@@ -543,10 +782,28 @@ def update(module, client, wanted, existing, result):
     """Update what differs (not in check mode); returns (service, task definition to wait for)."""
     params = module.params
     cluster, name = params["cluster"], params["name"]
-    controller = controller_of(existing)
-    if controller != params["deployment_controller"]:
-        raise controller_switch_refused(name, cluster, controller, params["deployment_controller"], existing)
-    fields = changes(wanted, existing)
+    current = controller_of(existing)
+    controller = wanted["deploymentController"]["type"]
+    if current != controller:
+        if not params["switch_deployment_controller"]:
+            raise controller_switch_refused(name, cluster, current, controller, existing)
+        problem = switch_problem(existing, controller, name)
+        if problem:
+            raise ModuleFailure(problem, service=snake(existing))
+    native = (wanted.get("deploymentConfiguration") or {}).get("strategy") in ecs_native.NATIVE_STRATEGIES
+    if native and controller != "ECS":
+        raise ModuleFailure(
+            f"deployment_configuration.strategy {wanted['deploymentConfiguration']['strategy']} needs the ECS "
+            f"deployment controller; service {name} uses {current}: set deployment_controller ECS and "
+            "switch_deployment_controller true to move it in place",
+            service=snake(existing),
+        )
+    fields = changes(wanted, existing, controller)
+    if current != controller:
+        fields["deploymentController"] = {"type": controller}
+        if controller == "ECS" and "loadBalancers" in wanted and wanted["loadBalancers"]:
+            # The load balancers (and their advancedConfiguration) go with the switch, as AWS's migration asks.
+            fields.setdefault("loadBalancers", wanted["loadBalancers"])
     if params["force_new_deployment"] and controller == "ECS":
         fields["forceNewDeployment"] = True
     live = result["live_task_definition"] = live_task_definition(existing)
@@ -570,8 +827,9 @@ def update(module, client, wanted, existing, result):
 def ensure_present(module, client):
     params = module.params
     cluster, name = params["cluster"], params["name"]
-    wanted = wanted_fields(params)
     existing = describe(client, cluster, name)
+    controller = params["deployment_controller"] or (controller_of(existing) if existing else "ECS")
+    wanted = wanted_fields(params, controller)
     result = {"changed": False, "updated_fields": [], "deployment_needed": False, "waited_seconds": 0.0}
     if existing is None:
         service, task_definition = create(module, client, wanted, result)
@@ -643,11 +901,21 @@ def main():
                 target_group_arn=dict(type="str", required=True),
                 container_name=dict(type="str", required=True),
                 container_port=dict(type="int", required=True),
+                advanced_configuration=dict(
+                    type="dict",
+                    options=dict(
+                        alternate_target_group_arn=dict(type="str", required=True),
+                        production_listener_rule=dict(type="str", required=True),
+                        test_listener_rule=dict(type="str"),
+                        role_arn=dict(type="str", required=True),
+                    ),
+                ),
             ),
         ),
         health_check_grace_period_seconds=dict(type="int"),
         propagate_tags=dict(type="str", choices=["NONE", "SERVICE", "TASK_DEFINITION"]),
-        deployment_controller=dict(type="str", choices=["ECS", "CODE_DEPLOY"], default="ECS"),
+        deployment_controller=dict(type="str", choices=["ECS", "CODE_DEPLOY"]),
+        switch_deployment_controller=dict(type="bool", default=False),
         deployment_configuration=dict(
             type="dict",
             default={},
@@ -656,6 +924,44 @@ def main():
                 maximum_percent=dict(type="int", default=200),
                 circuit_breaker_enable=dict(type="bool", default=False),
                 circuit_breaker_rollback=dict(type="bool", default=False),
+                strategy=dict(type="str", choices=list(ecs_native.STRATEGIES)),
+                bake_time_in_minutes=dict(type="int"),
+                linear_configuration=dict(
+                    type="dict",
+                    options=dict(step_percent=dict(type="float"), step_bake_time_in_minutes=dict(type="int")),
+                ),
+                canary_configuration=dict(
+                    type="dict",
+                    options=dict(canary_percent=dict(type="float"), canary_bake_time_in_minutes=dict(type="int")),
+                ),
+                lifecycle_hooks=dict(
+                    type="list",
+                    elements="dict",
+                    options=dict(
+                        target_type=dict(type="str", choices=["AWS_LAMBDA", "PAUSE"]),
+                        hook_target_arn=dict(type="str"),
+                        role_arn=dict(type="str"),
+                        lifecycle_stages=dict(
+                            type="list", elements="str", required=True, choices=list(ecs_native.HOOK_STAGES)
+                        ),
+                        hook_details=dict(type="dict"),
+                        timeout_configuration=dict(
+                            type="dict",
+                            options=dict(
+                                timeout_in_minutes=dict(type="int"),
+                                action=dict(type="str", choices=["ROLLBACK", "CONTINUE"]),
+                            ),
+                        ),
+                    ),
+                ),
+                alarms=dict(
+                    type="dict",
+                    options=dict(
+                        alarm_names=dict(type="list", elements="str", default=[]),
+                        enable=dict(type="bool", default=True),
+                        rollback=dict(type="bool", default=False),
+                    ),
+                ),
             ),
         ),
         force_new_deployment=dict(type="bool", default=False),
@@ -670,8 +976,15 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[["launch_type", "capacity_provider_strategy"]],
     )
-    if module.params["desired_count"] is not None and module.params["desired_count"] < 0:
+    params = module.params
+    if params["desired_count"] is not None and params["desired_count"] < 0:
         module.fail_json(msg="desired_count must be 0 or more")
+    if params["state"] == "present":
+        problems = ecs_native.configuration_problems(
+            params["deployment_configuration"], params["load_balancers"], params["deployment_controller"]
+        )
+        if problems:
+            module.fail_json(msg="; ".join(problems), problems=problems)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
     run(module, ensure, client)
