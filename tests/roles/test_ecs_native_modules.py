@@ -91,6 +91,7 @@ def test_native_release_modules(aws, native, ansible_playbook):
     result = ansible_playbook("tests/roles/playbooks/ecs_native_modules.yml", extra_vars={"native": native})
     assert result.rc == 0, str(result)
     assert result.failed() == 0
+    print(result.stdout)  # the followed releases' progress lines (pytest -s)
 
     # Independently of the modules: where the rules send traffic and what the deployments ended as.
     elbv2, ecs = aws.boto3_client("elbv2"), aws.boto3_client("ecs")

@@ -675,16 +675,22 @@ def revision_arns(deployment):
     return [a for a in arns if a]
 
 
-def current_deployment(client, cluster, service):
-    """(ServiceDeployment or None, found service): the service's deployment in progress (or rolling back), else its
-    newest. (None, False) when the service or the cluster does not exist."""
+def current_deployment_arn(client, cluster, service):
+    """(ARN or None, found service): the service's deployment in progress (or rolling back), else its newest.
+    (None, False) when the service or the cluster does not exist."""
     active = list_deployments(client, cluster, service, statuses=ACTIVE_STATUSES)
     if active is None:
         return None, False
     briefs = active or list_deployments(client, cluster, service, limit=1) or []
-    if not briefs:
-        return None, True
-    found = describe_deployments(client, [briefs[0]["serviceDeploymentArn"]])
+    return (briefs[0]["serviceDeploymentArn"] if briefs else None), True
+
+
+def current_deployment(client, cluster, service):
+    """(ServiceDeployment or None, found service) of current_deployment_arn()."""
+    arn, exists = current_deployment_arn(client, cluster, service)
+    if arn is None:
+        return None, exists
+    found = describe_deployments(client, [arn])
     return (found[0] if found else None), True
 
 

@@ -178,7 +178,10 @@ options:
     type: bool
     default: false
   deployment_configuration:
-    description: Deployment bounds, circuit breaker, and for the C(ECS) controller the deployment strategy.
+    description:
+      - Deployment bounds, circuit breaker, and for the C(ECS) controller the deployment strategy.
+      - The settings of a strategy (bake time, linear and canary steps, lifecycle hooks, advanced configuration) are
+        given together with O(deployment_configuration.strategy), so they are checked against it before any call.
     type: dict
     default: {}
     suboptions:
@@ -720,7 +723,8 @@ def wait_stable(client, module, cluster, name, task_definition=None, result=None
             ):
                 raise ModuleFailure(
                     f"Service {name} rolled back to {service.get('taskDefinition')} instead of running "
-                    f"{task_definition} (deployment circuit breaker)",
+                    f"{task_definition} (deployment circuit breaker; for an ECS-native strategy also an alarm, a "
+                    "lifecycle hook or a stop: ecs_service_deployment_info tells which)",
                     **result,
                     service=snake(service),
                 )

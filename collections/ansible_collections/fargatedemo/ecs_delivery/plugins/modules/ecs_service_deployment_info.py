@@ -307,12 +307,11 @@ def read(module, client):
     if params["service_deployment_arn"]:
         arn = params["service_deployment_arn"]
     else:
-        deployment, exists = ecs_native.current_deployment(client, params["cluster"], params["service"])
+        arn, exists = ecs_native.current_deployment_arn(client, params["cluster"], params["service"])
         if not exists:
             return not_found(f"Service {params['service']} of cluster {params['cluster']} does not exist")
-        if deployment is None:
+        if arn is None:
             return not_found(f"Service {params['service']} has no service deployment", recent)
-        arn = deployment["serviceDeploymentArn"]
     checkpoint = params["wait_until"]
     timeout = params["wait_timeout"] if checkpoint else 0
     summary, reached, timed_out, history, reader = ecs_native.follow(
