@@ -105,3 +105,35 @@ def test_native_release_modules(aws, native, ansible_playbook):
     [service] = ecs.describe_services(cluster="native", services=["web"])["services"]
     assert service["taskDefinition"] == native["task_definitions"][3]
     assert service["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+
+
+def test_code_deploy_service_switches_to_native_blue_green_in_place(aws, native, ansible_playbook):
+    ecs = aws.boto3_client("ecs")
+    ecs.create_service(
+        cluster="native",
+        serviceName="web",
+        taskDefinition=native["task_definitions"][0],
+        desiredCount=2,
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {"subnets": native["subnets"], "securityGroups": [native["security_group"]]}
+        },
+        loadBalancers=[{"targetGroupArn": native["tg1"], "containerName": "web", "containerPort": PORT}],
+        deploymentController={"type": "CODE_DEPLOY"},
+        deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100},
+    )
+    aws.admin("clock", "POST", {"advance": 120})
+    before = set(ecs.list_tasks(cluster="native", desiredStatus="RUNNING")["taskArns"])
+    assert len(before) == 2
+
+    result = ansible_playbook("tests/roles/playbooks/ecs_native_switch.yml", extra_vars={"native": native})
+    assert result.rc == 0, str(result)
+    assert result.failed() == 0
+
+    [service] = ecs.describe_services(cluster="native", services=["web"])["services"]
+    assert service["deploymentController"] == {"type": "ECS"} and not service.get("taskSets")
+    assert service["taskDefinition"] == native["task_definitions"][1]
+    listed = ecs.list_service_deployments(cluster="native", service="web")["serviceDeployments"]
+    assert [d["status"] for d in listed] == ["SUCCESSFUL", "SUCCESSFUL"]  # v2, and the switch's record of v1
+    names = {native["tg1"]: "tg1", native["tg2"]: "tg2"}
+    assert _weights(aws.boto3_client("elbv2"), native["prod_rule"], names) == {"tg1": 0, "tg2": 100}
