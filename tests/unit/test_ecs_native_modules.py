@@ -519,3 +519,28 @@ def test_follow_stops_at_a_waiting_hook(stubs, fake_time, monkeypatch):
     assert (reached, timed_out, len(history)) == (False, False, 1) and fake_time.sleeps == []
     ok, msg = ecs_native.outcome(summary, "successful", reached, 600)
     assert ok is False and "waits at POST_TEST_TRAFFIC_SHIFT for hook h1" in msg
+
+
+def code_deploy_service():
+    found = service()
+    found.update(deploymentController={"type": "CODE_DEPLOY"}, taskSets=[{"status": "PRIMARY", "taskDefinition": TD1}])
+    found["deploymentConfiguration"] = {"minimumHealthyPercent": 100, "maximumPercent": 200}
+    found["loadBalancers"][0].pop("advancedConfiguration")
+    return found
+
+
+def test_a_native_strategy_on_a_code_deploy_service_says_how_to_switch(stubs, run_module):
+    describe(stubs, code_deploy_service())
+    result = run_module(svc.main, args())  # deployment_controller omitted: the service keeps CODE_DEPLOY
+    assert result["failed"] is True
+    assert "strategy BLUE_GREEN needs the ECS deployment controller; service web uses CODE_DEPLOY" in result["msg"]
+
+
+def test_a_native_service_does_not_go_to_code_deploy_in_one_step(stubs, run_module):
+    describe(stubs, service())
+    params = args()
+    params["deployment_configuration"] = {}
+    params["load_balancers"][0].pop("advanced_configuration")
+    params.update(deployment_controller="CODE_DEPLOY", switch_deployment_controller=True)
+    result = run_module(svc.main, params)
+    assert result["failed"] is True and "first set deployment_configuration.strategy ROLLING" in result["msg"]

@@ -794,10 +794,10 @@ def update(module, client, wanted, existing, result):
         problem = switch_problem(existing, controller, name)
         if problem:
             raise ModuleFailure(problem, service=snake(existing))
-    native = (wanted.get("deploymentConfiguration") or {}).get("strategy") in ecs_native.NATIVE_STRATEGIES
-    if native and controller != "ECS":
+    strategy = (params["deployment_configuration"] or {}).get("strategy")
+    if strategy in ecs_native.NATIVE_STRATEGIES and controller != "ECS":
         raise ModuleFailure(
-            f"deployment_configuration.strategy {wanted['deploymentConfiguration']['strategy']} needs the ECS "
+            f"deployment_configuration.strategy {strategy} needs the ECS "
             f"deployment controller; service {name} uses {current}: set deployment_controller ECS and "
             "switch_deployment_controller true to move it in place",
             service=snake(existing),
