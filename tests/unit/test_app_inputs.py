@@ -123,6 +123,15 @@ def app_problems(values: dict) -> list[str]:
         ({"app_image_uri": f"{ECR}/team/app:1", "app_image_tag": "v2"}, "app_image_tag", "leave app_image_tag empty"),
         ({"app_image_uri": f"{ECR}/team/app:1", "codepipeline_enabled": True}, "codepipeline_enabled", "pipeline"),
         ({"app_platform": "linux/arm64", "codepipeline_enabled": True}, "app_platform", "x86_64 CodeBuild"),
+        (
+            {
+                "app_container_environment": {"A": "1"},
+                "codepipeline_enabled": True,
+                "app_deployment_controller": "CODE_DEPLOY",
+            },
+            "app_container_environment",
+            "taskdef.json",
+        ),
     ],
 )
 def test_app_inputs_are_refused_naming_the_variable(values, variable, words):
@@ -141,6 +150,7 @@ def test_app_inputs_are_refused_naming_the_variable(values, variable, words):
         {"app_image_uri": "ghcr.io/team/app@" + DIGEST, "app_platform": "linux/arm64"},
         {"app_image_uri": "127.0.0.1:4566/e2e/whoami:v1", "app_image_registry": "127.0.0.1:4566"},
         {"app_container_command": [], "app_container_environment": {}, "app_build_args": {}, "app_image_uri": ""},
+        {"app_container_environment": {"A": "1"}, "codepipeline_enabled": True, "app_deployment_controller": "ECS"},
     ],
 )
 def test_app_inputs_that_work_pass(values):

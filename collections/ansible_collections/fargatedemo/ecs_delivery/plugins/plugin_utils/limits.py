@@ -1457,6 +1457,23 @@ def _pipeline_platform(values: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+def _pipeline_container(values: dict[str, Any]) -> list[tuple[str, str]]:
+    # A blue/green pipeline release registers the taskdef.json it renders, which names neither (a rolling one only
+    # swaps the image of the live revision, so it keeps them).
+    if not (_pipeline(values) and values.get("app_deployment_controller") == "CODE_DEPLOY"):
+        return []
+    return [
+        (
+            name,
+            f"is {shown(values.get(name))} but a blue/green pipeline release (codepipeline_enabled with "
+            "CODE_DEPLOY) deploys the pipeline's taskdef.json, which does not carry it: leave it empty, or use the "
+            "ECS controller (its releases keep the live revision's container settings).",
+        )
+        for name in ("app_container_command", "app_container_environment")
+        if values.get(name) not in (None, "", [], {})
+    ]
+
+
 def _teardown_confirm(values: dict[str, Any]) -> list[tuple[str, str]]:
     confirm = values.get("teardown_confirm")
     if empty(confirm):
@@ -1646,6 +1663,7 @@ CONTRACTS["inventory"] = Contract(
         _app_source,
         _app_image,
         _pipeline_platform,
+        _pipeline_container,
     ],
 )
 
