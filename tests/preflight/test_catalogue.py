@@ -78,6 +78,21 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
         ("build-args", {"app_image_build_args": {"BASE-IMAGE": "x"}}, "app_image_build_args", ""),
         ("typo", {"app_contianer_port": 8000}, "app_contianer_port", "app_container_port"),
     ],
+    ("stack", "app"): [
+        ("source-dir-missing", {"app_source_dir": "sample_apps/nope"}, "app_source_dir", "not a directory"),
+        ("platform", {"app_platform": "linux/386"}, "app_platform", "linux/arm64"),
+        ("app-build-args", {"app_build_args": {"VERSION-X": "v2"}}, "app_build_args", ""),
+        ("command-string", {"app_container_command": "uvicorn app:app"}, "app_container_command", "exec form"),
+        ("environment-name", {"app_container_environment": {"1X": "a"}}, "app_container_environment", ""),
+        ("image-no-tag", {"app_image_uri": "team/app"}, "app_image_uri", "@sha256"),
+        ("image-not-ecr-by-tag", {"app_image_uri": "ghcr.io/team/app:1"}, "app_image_uri", "digest"),
+        (
+            "image-and-tag",
+            {"app_image_uri": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/team/app:1", "app_image_tag": "v2"},
+            "app_image_tag",
+            "empty",
+        ),
+    ],
     ("stack", "pipeline"): [
         ("pipeline-source", {**PIPELINE, "app_pipeline_source": "GitHub"}, "app_pipeline_source", "CodeConnections"),
         (
@@ -217,7 +232,9 @@ def run_catalogue(ansible_playbook, tmp_path: Path) -> list[str | None]:
         "module_defaults": {"group/aws": aws, f"group/{COLLECTION}.aws": aws},
         # The pre-flight's own wiring: the vars files playbooks/validate.yml reads.
         "vars_files": [str(ROOT / "playbooks" / name) for name in VALIDATE_VARS_FILES],
-        "vars": {"catalogue": {}},
+        # This play is not in playbooks/: the app's directory is given absolute (relative ones resolve against the
+        # parent of the playbook's directory, the project root for playbooks/*.yml).
+        "vars": {"catalogue": {}, "app_source_dir": str(ROOT / "hello_app")},
         "tasks": [_block(i, kind, variables) for i, (_, kind, _, variables, _, _) in enumerate(CASES)]
         + [
             {
@@ -240,6 +257,7 @@ def test_catalogue_is_big_enough_and_covers_every_area():
     areas = {c[2] for c in CASES}
     for area in (
         "inventory",
+        "app",
         "pipeline",
         "deploy",
         "rollback",

@@ -20,7 +20,8 @@ description:
     and O(task_role_arn) (which M(community.aws.ecs_taskdefinition) ignores when it compares).
   - Values AWS fills in on registration (container C(cpu) 0, empty C(environment), C(mountPoints),
     C(volumesFrom), port mapping C(protocol) and C(hostPort), health check C(interval), C(timeout)
-    and C(retries), C(essential)) are treated as equal to leaving them out.
+    and C(retries), C(essential)) are treated as equal to leaving them out, and so is a Fargate definition's
+    C(runtimePlatform) C(LINUX)/C(X86_64), what a Fargate task runs on when the definition names none.
   - With O(state=absent) every C(ACTIVE) revision of the family is deregistered.
 author:
   - fargatedemo maintainers (@fargatedemo)
@@ -155,6 +156,8 @@ MANAGED = {
 # Lists whose order AWS does not keep meaningful: compared sorted by this key.
 SORT_KEYS = {"environment": "name", "secrets": "name", "ulimits": "name", "environmentFiles": "value"}
 HEALTH_CHECK_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3}
+# What a Fargate task runs on when its definition names no runtimePlatform (RegisterTaskDefinition, runtimePlatform).
+FARGATE_PLATFORM = {"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"}
 
 
 def _empty(value):
@@ -196,6 +199,8 @@ def normalise(definition):
             value = sorted(value or [])
         elif key in ("cpu", "memory") and value is not None:
             value = str(value)
+        elif key == "runtimePlatform" and "FARGATE" in (definition.get("requiresCompatibilities") or []):
+            value = {**FARGATE_PLATFORM, **{k: v for k, v in (value or {}).items() if v}}
         result[key] = value
     return _prune(result)
 

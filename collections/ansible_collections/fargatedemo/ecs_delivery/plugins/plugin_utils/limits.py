@@ -23,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -192,6 +193,70 @@ def _build_args(value: Any) -> bool:
         isinstance(k, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) and isinstance(v, str | int | float)
         for k, v in value.items()
     )
+
+
+def _container_environment(value: Any) -> bool:
+    # RegisterTaskDefinition KeyValuePair: the stack writes every value as a string; names as a shell can export them.
+    return isinstance(value, dict) and all(
+        isinstance(k, str)
+        and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", k)
+        and isinstance(v, str | int | float | bool)
+        and not isinstance(v, dict | list)
+        for k, v in value.items()
+    )
+
+
+def _container_command(value: Any) -> bool:
+    return isinstance(value, list) and len(value) > 0 and all(isinstance(i, str) and i != "" for i in value)
+
+
+# Fargate's Linux platforms (RuntimePlatform cpuArchitecture), as Docker names them for a build.
+PLATFORMS = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
+
+# An image reference: [registry/]repository[:tag][@sha256:digest] (the distribution reference grammar, simplified to
+# what ECS accepts). The registry is the first part when it has a dot or a colon, or is localhost.
+_IMAGE_REF = re.compile(
+    r"(?:(?P<registry>[A-Za-z0-9.-]+(?::\d{1,5})?)/)?"
+    r"(?P<repository>[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
+)
+# An ECR private registry host: <account>.dkr.ecr.<region>.amazonaws.com (.com.cn in China).
+_ECR_HOST = re.compile(r"(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?")
+
+
+def image_reference(uri: Any, stack_registry: str = "") -> dict[str, Any] | None:
+    """The parts of an image URI, and whether it is in an ECR registry; None when it is not an image reference.
+
+    ``stack_registry`` is the registry the stack pushes to (``stack_image_registry``): an image there is in the
+    account's ECR too, whatever its host looks like (the emulator's registry is 127.0.0.1:<port>).
+    ``pinned`` is the reference by digest (``registry/repository@sha256:...``) when the URI carries a digest.
+    """
+    if not isinstance(uri, str) or len(uri) > 255:
+        return None
+    match = _IMAGE_REF.fullmatch(uri)
+    if match is None:
+        return None
+    registry, repository = match["registry"] or "", match["repository"]
+    if registry and not ("." in registry or ":" in registry or registry == "localhost"):
+        # "team/app": a Docker Hub namespace, not a registry host.
+        if registry != registry.lower():
+            return None
+        registry, repository = "", f"{registry}/{repository}"
+    ecr = _ECR_HOST.fullmatch(registry) if registry else None
+    prefix = f"{registry}/" if registry else ""
+    return {
+        "uri": uri,
+        "registry": registry or "docker.io",
+        "repository": repository,
+        "tag": match["tag"] or "",
+        "digest": match["digest"] or "",
+        "ecr": bool(ecr) or (bool(stack_registry) and registry == stack_registry),
+        # The registry's account and region (empty for the stack's own registry: the stack's account and region).
+        "registry_id": ecr["account"] if ecr else "",
+        "region": ecr["region"] if ecr else "",
+        "pinned": f"{prefix}{repository}@{match['digest']}" if match["digest"] else "",
+    }
 
 
 # Every AWS resource the stack tags takes at most 50 tags ("Tag naming limits and requirements" of IAM, ECS,
@@ -434,6 +499,31 @@ RULES: dict[str, Rule] = {
         "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
     ),
     "build_args": Rule("a dict of build argument names (letters, digits, _) to strings", _build_args),
+    "container_environment": Rule(
+        "a dict of environment variable names (a letter or _, then letters, digits and _) to strings or numbers",
+        _container_environment,
+        _ECS + "API_KeyValuePair.html",
+    ),
+    "container_command": Rule(
+        "a list of one or more non-empty strings, in exec form (for example [uvicorn, whoami_app:app])",
+        _container_command,
+        _ECS + "API_ContainerDefinition.html",
+    ),
+    "platform": Rule(
+        "a Fargate Linux platform: " + " or ".join(PLATFORMS) + " (X86_64 or ARM64)",
+        _one_of(*PLATFORMS),
+        _ECS + "API_RuntimePlatform.html",
+    ),
+    "cpu_architecture": Rule("X86_64 or ARM64", _one_of(*PLATFORMS.values()), _ECS + "API_RuntimePlatform.html"),
+    "directory": Rule(
+        "a directory path (absolute, or relative to the project root)", lambda v: isinstance(v, str) and v != ""
+    ),
+    "image_uri": Rule(
+        "an image URI, registry/repository with :tag or @sha256:<64 hex digits> (for example "
+        "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/team/app:1.4.2)",
+        lambda v: image_reference(v) is not None and bool(image_reference(v)["tag"] or image_reference(v)["digest"]),
+        _ECS + "API_ContainerDefinition.html",
+    ),
     "capacity_providers": Rule(
         "a list of Fargate capacity providers, each once: FARGATE, FARGATE_SPOT",
         lambda v: isinstance(v, list) and len(set(v)) == len(v) and set(v) <= {"FARGATE", "FARGATE_SPOT"},
@@ -792,6 +882,8 @@ CONTRACTS["stack"] = Contract(
                 "stack_facts_private_subnet_ids": "subnet_ids?",
                 "stack_facts_environment": "tag_value",
                 "stack_facts_tags": "tags",
+                "stack_facts_app_source_dir": "directory?",
+                "stack_facts_image_uri": "image_uri?",
             }
         ),
     ],
@@ -873,6 +965,7 @@ CONTRACTS["ecr"] = Contract(
                 "ecr_image_tag": "image_tag?",
                 "ecr_push_latest": "bool",
                 "ecr_build_args": "build_args",
+                "ecr_platform": "platform?",
                 "ecr_registry": "registry?",
             },
             when={"kms": lambda v: v.get("ecr_encryption_type") == "KMS"},
@@ -1026,6 +1119,9 @@ CONTRACTS["ecs_service"] = Contract(
                 "ecs_service_container_name": "ecs_name",
                 "ecs_service_image": "image?",
                 "ecs_service_container_port": "port",
+                "ecs_service_container_command": "container_command?",
+                "ecs_service_container_environment": "container_environment?",
+                "ecs_service_cpu_architecture": "cpu_architecture",
                 "ecs_service_container_health_check": "bool",
                 "ecs_service_container_health_check_path": "health_check_path",
                 "ecs_service_container_health_check_interval": "container_health_interval",
@@ -1290,6 +1386,94 @@ def _app_tags(values: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+def _app_source(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The app's directory must hold a Dockerfile, unless a prebuilt image is deployed (then nothing is built)."""
+    if not empty(values.get("app_image_uri")):
+        return []
+    path = values.get("stack_facts_app_source_dir")
+    if not isinstance(path, str) or empty(path):
+        return []
+    if os.path.isfile(os.path.join(path, "Dockerfile")):
+        return []
+    what = "is not a directory" if not os.path.isdir(path) else "has no Dockerfile"
+    return [
+        (
+            "app_source_dir",
+            f"is {shown(values.get('app_source_dir', 'hello_app'))}: {path} {what}. Set it to your app's directory "
+            "(with its Dockerfile; relative to the project root, where site.yml is), or set app_image_uri to deploy "
+            "an image that is already built.",
+        )
+    ]
+
+
+def _app_image(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """A prebuilt image: in an ECR registry (checked and pinned by its digest) or given by digest; nothing built."""
+    uri = values.get("app_image_uri")
+    if empty(uri):
+        return []
+    ref = image_reference(uri, str(values.get("app_image_registry") or ""))
+    if ref is None:
+        return []  # the field's own rule says what is wrong
+    out = []
+    if not ref["ecr"] and not ref["digest"]:
+        out.append(
+            (
+                "app_image_uri",
+                f"is {shown(uri)}: only an image in an ECR registry (<account>.dkr.ecr.<region>.amazonaws.com"
+                "/<repository>, or app_image_registry) can be checked and pinned by its digest before the deploy; "
+                f"give any other image by its digest ({ref['registry']}/{ref['repository']}@sha256:<64 hex digits>).",
+            )
+        )
+    if not empty(values.get("app_image_tag")):
+        out.append(
+            (
+                "app_image_tag",
+                f"is {shown(values.get('app_image_tag'))} but app_image_uri {shown(uri)} names a prebuilt image: "
+                "nothing is built or tagged, so leave app_image_tag empty (the URI carries the tag).",
+            )
+        )
+    if _pipeline(values) and not out:
+        out.append(
+            (
+                "codepipeline_enabled",
+                f"is true but app_image_uri {shown(uri)} names a prebuilt image: the pipeline builds app_source_dir "
+                "and deploys what it built; leave app_image_uri empty or codepipeline_enabled false.",
+            )
+        )
+    return out
+
+
+def _pipeline_platform(values: dict[str, Any]) -> list[tuple[str, str]]:
+    # The pipeline builds on CodeBuild's x86_64 image and its taskdef.json runs X86_64.
+    if _pipeline(values) and values.get("app_platform") == "linux/arm64":
+        return [
+            (
+                "app_platform",
+                "is 'linux/arm64' but the pipeline (codepipeline_enabled) builds on an x86_64 CodeBuild image and "
+                "deploys X86_64 tasks: use linux/amd64 with the pipeline, or build the ARM64 image elsewhere and "
+                "deploy it with app_image_uri.",
+            )
+        ]
+    return []
+
+
+def _pipeline_container(values: dict[str, Any]) -> list[tuple[str, str]]:
+    # A blue/green pipeline release registers the taskdef.json it renders, which names neither (a rolling one only
+    # swaps the image of the live revision, so it keeps them).
+    if not (_pipeline(values) and values.get("app_deployment_controller") == "CODE_DEPLOY"):
+        return []
+    return [
+        (
+            name,
+            f"is {shown(values.get(name))} but a blue/green pipeline release (codepipeline_enabled with "
+            "CODE_DEPLOY) deploys the pipeline's taskdef.json, which does not carry it: leave it empty, or use the "
+            "ECS controller (its releases keep the live revision's container settings).",
+        )
+        for name in ("app_container_command", "app_container_environment")
+        if values.get(name) not in (None, "", [], {})
+    ]
+
+
 def _teardown_confirm(values: dict[str, Any]) -> list[tuple[str, str]]:
     confirm = values.get("teardown_confirm")
     if empty(confirm):
@@ -1393,6 +1577,12 @@ CONTRACTS["inventory"] = Contract(
                 "private_subnet_ids": "subnet_ids?",
                 "app_image_registry": "registry?",
                 "app_image_build_args": "build_args?",
+                "app_source_dir": "directory?",
+                "app_build_args": "build_args?",
+                "app_platform": "platform?",
+                "app_image_uri": "image_uri?",
+                "app_container_command": "container_command?",
+                "app_container_environment": "container_environment?",
                 "deploy_wait_until": "checkpoint",
                 "deploy_wait_timeout": "seconds?",
                 "rollback_mode": "rollback_mode",
@@ -1470,14 +1660,19 @@ CONTRACTS["inventory"] = Contract(
             else []
         ),
         _teardown_confirm,
+        _app_source,
+        _app_image,
+        _pipeline_platform,
+        _pipeline_container,
     ],
 )
 
 # Names the inventory may set besides CONTRACTS["inventory"]'s own (a typo in one of these prefixes is reported).
 INVENTORY_PREFIXES = ("app_", "deploy_", "rollback_", "teardown_")
-INVENTORY_EXTRA = ("aws_access_key", "aws_secret_key", "teardown_confirm", "app_image_uri")
-# Variables a contract's checks read besides its fields (problems() gets them too).
-CONTRACT_EXTRA = {"inventory": ("teardown_confirm",)}
+INVENTORY_EXTRA = ("aws_access_key", "aws_secret_key", "teardown_confirm")
+# Variables a contract's checks read besides its fields (problems() gets them too): the pre-flight adds the app's
+# directory as the playbooks resolve it (playbooks/vars/stack.yml).
+CONTRACT_EXTRA = {"inventory": ("teardown_confirm", "stack_facts_app_source_dir")}
 
 
 def unknown_inventory_names(names: list[str]) -> list[str]:
