@@ -68,7 +68,7 @@ LONGEST_FIRST = (  # seconds in a fresh-clone `make test` on 2 workers (junit), 
     "tests/roles/test_codepipeline_molecule.py",  # 242 s
     "tests/e2e/test_prebuilt_image.py",  # 236 s alone (issue 16, 2026-12-02: -x -q, one worker)
     "tests/roles/test_alb.py",  # 192 s
-    "tests/e2e/test_whoami_app.py",  # 169 s alone (issue 16, 2026-12-02: -x -q, one worker)
+    "tests/e2e/test_whoami_stack.py",  # 169 s alone (issue 16, 2026-12-02: -x -q, one worker)
     "tests/roles/test_ecr.py",  # 116 s
     "tests/roles/test_codepipeline.py",  # 96 s
     "tests/roles/test_ecs_cluster.py",  # 81 s
