@@ -2,9 +2,12 @@
 
 moto registers any ``linuxParameters`` and any ``secrets``; AWS does not:
 
-- "Amazon ECS task definition differences for Fargate": "for capabilities the only capability you can add is
-  CAP_SYS_PTRACE. The devices, sharedMemorySize, and tmpfs parameters are not supported."
-  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html)
+- "Amazon ECS task definition differences for Fargate": for capabilities the only capability you can add is
+  CAP_SYS_PTRACE; devices and sharedMemorySize are not supported
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html). tmpfs is: Fargate
+  accepts linuxParameters.tmpfs since 2026-01-06 (https://aws.amazon.com/about-aws/whats-new/2026/01/
+  amazon-ecs-tmpfs-mounts-aws-fargate-managed-instances/), though older pages still say it does not, so the
+  emulator accepts it (a rule stricter than AWS would refuse what a real account takes).
 - Secret.valueFrom: "The supported values are either the full ARN of the AWS Secrets Manager secret or the full
   ARN of the parameter in the SSM Parameter Store"; a parameter in the task's Region may be given by its name
   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Secret.html).
@@ -18,7 +21,7 @@ from awsemu.core import AwsError, validates
 
 _ARN = re.compile(r"arn:aws(?:-[a-z]+)*:(?P<service>[a-z0-9-]+):[a-z0-9-]*:\d{12}:(?P<resource>.+)")
 _PARAMETER_NAME = re.compile(r"/?[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*")
-_NOT_ON_FARGATE = ("devices", "sharedMemorySize", "tmpfs")
+_NOT_ON_FARGATE = ("devices", "sharedMemorySize")
 
 
 def _value_from_ok(value) -> bool:
