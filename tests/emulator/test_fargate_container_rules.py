@@ -19,7 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/helloapp-execution"
-SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:helloapp/db-AbCdEf"
+SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:helloapp/db-AbCdEf"  # pragma: allowlist secret
 PARAMETER = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/helloapp/api-key"
 HARDENED = {
     "readonlyRootFilesystem": True,
