@@ -1366,6 +1366,7 @@ DERIVED = {
     "app_pipeline_name": "{app_name}-pipeline",
     "app_task_execution_role_name": "{app_name}-task-execution",
     "app_codedeploy_role_name": "{app_name}-codedeploy",
+    "app_infrastructure_role_name": "{app_name}-ecs-infrastructure",
     "app_codebuild_role_name": "{app_name}-codebuild",
     "app_codepipeline_role_name": "{app_name}-codepipeline",
 }
@@ -1576,6 +1577,7 @@ CONTRACTS["inventory"] = Contract(
                 "app_task_execution_role_name": "iam_role_name",
                 "app_task_role_name": "iam_role_name?",
                 "app_codedeploy_role_name": "iam_role_name",
+                "app_infrastructure_role_name": "iam_role_name? if native",
                 "app_codebuild_role_name": "iam_role_name if pipeline",
                 "app_codepipeline_role_name": "iam_role_name if pipeline",
                 "vpc_id": "vpc_id?",
@@ -1596,6 +1598,7 @@ CONTRACTS["inventory"] = Contract(
                 "rollback_task_definition": "task_definition_ref?",
             },
             when={
+                "native": lambda v: v.get("app_release_strategy") in ("blue_green", "linear", "canary"),
                 "pipeline": _pipeline,
                 "connections": lambda v: _pipeline(v) and v.get("app_pipeline_source") == "CodeConnections",
             },
