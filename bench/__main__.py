@@ -144,7 +144,7 @@ class Bench:
     # --- our CodeDeploy module against `aws ecs deploy`, releases of the same spec, alternating
     def codedeploy_section(self) -> None:
         self.emu.reset()
-        extra = {"app_deployment_controller": "CODE_DEPLOY"}
+        extra = {"app_release_strategy": "codedeploy"}
         setup = self.site("site.yml cold (CODE_DEPLOY, setup)", extra)
         names = stack.names(self.emu)
         spec = stack.task_definition_spec(self.emu, names)

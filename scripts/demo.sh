@@ -119,11 +119,11 @@ step_rolling_v2() {
 step_bluegreen() {
     say "3. Blue/green: a CODE_DEPLOY service (a new service: the controller cannot change in place)"
     play teardown playbooks/teardown.yml -e teardown_confirm=helloapp@123456789012 -e app_image_tag=v2
-    play site-bluegreen-v1 site.yml -e app_deployment_controller=CODE_DEPLOY -e app_image_tag=v1 \
+    play site-bluegreen-v1 site.yml -e app_release_strategy=codedeploy -e app_image_tag=v1 \
         -e app_welcome_route=false
     summary_add "Production :80 before" "$(listener_target 80)"
     say "   Deploy v2 blue/green: replacement task set, test listener 8080, then production 80"
-    play deploy-v2-bluegreen playbooks/deploy.yml -e app_deployment_controller=CODE_DEPLOY \
+    play deploy-v2-bluegreen playbooks/deploy.yml -e app_release_strategy=codedeploy \
         -e app_image_tag=v2 -e app_welcome_route=true
     summary_add "Production :80 after" "$(listener_target 80)"
     summary_add "Test :8080 after" "$(listener_target 8080)"
@@ -131,7 +131,7 @@ step_bluegreen() {
 
 step_pipeline() {
     say "4. The pipeline: CodeCommit -> CodeBuild -> CodeDeploy blue/green"
-    play pipeline site.yml -e app_deployment_controller=CODE_DEPLOY -e codepipeline_enabled=true \
+    play pipeline site.yml -e app_release_strategy=codedeploy -e codepipeline_enabled=true \
         -e app_image_tag=v2 -e app_welcome_route=true
     local stages
     stages="$("${PYTHON}" - <<'PY'

@@ -61,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # alone for the last ~35 minutes of a loaded run. A file not listed keeps its place after these.
 LONGEST_FIRST = (  # seconds in a fresh-clone `make test` on 2 workers (junit), 2026-12-02
     "tests/e2e/test_site_ecs.py",  # 642 s
+    "tests/e2e/test_native_release.py",  # 534 s alone (issue 12, 2026-12-03: -x -q, one worker, load average ~5)
     "tests/e2e/test_bluegreen.py",  # 424 s
     "tests/roles/test_iam_role.py",  # 314 s
     "tests/awx/test_runner_jobs.py",  # 295 s

@@ -160,7 +160,8 @@ def e2e_stack(request: pytest.FixtureRequest, emulator: Any, docker_ready: None)
         emulator,
         controller,
         {
-            "app_deployment_controller": controller,
+            # The release style derives the controller (app_deployment_controller is the inventory's to derive).
+            "app_release_strategy": "codedeploy" if controller == "CODE_DEPLOY" else "rolling",
             # A repository of its own in the shared local registry, so parallel runs never see each other's tags.
             "app_repository_name": f"e2e-{run_id}/helloapp",
             "app_image_tag": "v1",

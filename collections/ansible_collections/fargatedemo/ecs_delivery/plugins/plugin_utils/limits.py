@@ -478,6 +478,10 @@ RULES: dict[str, Rule] = {
     # --- choices and shapes
     "bool": Rule("true or false", lambda v: as_bool(v) is not None),
     "deployment_controller": Rule("ECS (rolling update) or CODE_DEPLOY (blue/green)", _one_of("ECS", "CODE_DEPLOY")),
+    "release_strategy": Rule(
+        "rolling, codedeploy, blue_green, linear or canary",
+        _one_of("rolling", "codedeploy", "blue_green", "linear", "canary"),
+    ),
     "pipeline_source": Rule("CodeCommit or CodeConnections", _one_of("CodeCommit", "CodeConnections")),
     "checkpoint": Rule(
         "created, ready (test traffic on the new version), traffic_shifted (production on it) or succeeded "
@@ -1362,6 +1366,7 @@ DERIVED = {
     "app_pipeline_name": "{app_name}-pipeline",
     "app_task_execution_role_name": "{app_name}-task-execution",
     "app_codedeploy_role_name": "{app_name}-codedeploy",
+    "app_infrastructure_role_name": "{app_name}-ecs-infrastructure",
     "app_codebuild_role_name": "{app_name}-codebuild",
     "app_codepipeline_role_name": "{app_name}-codepipeline",
 }
@@ -1554,6 +1559,8 @@ CONTRACTS["inventory"] = Contract(
                 "app_test_port": "port",
                 "app_health_check_path": "health_check_path",
                 "app_deployment_controller": "deployment_controller",
+                "app_release_strategy": "release_strategy?",
+                "app_release_alarm_rollback": "bool?",
                 "app_codedeploy_application_name": "codedeploy_name",
                 "app_codedeploy_group_name": "codedeploy_name",
                 "app_codedeploy_config_name": "codedeploy_ecs_config",
@@ -1570,6 +1577,7 @@ CONTRACTS["inventory"] = Contract(
                 "app_task_execution_role_name": "iam_role_name",
                 "app_task_role_name": "iam_role_name?",
                 "app_codedeploy_role_name": "iam_role_name",
+                "app_infrastructure_role_name": "iam_role_name? if native",
                 "app_codebuild_role_name": "iam_role_name if pipeline",
                 "app_codepipeline_role_name": "iam_role_name if pipeline",
                 "vpc_id": "vpc_id?",
@@ -1590,6 +1598,7 @@ CONTRACTS["inventory"] = Contract(
                 "rollback_task_definition": "task_definition_ref?",
             },
             when={
+                "native": lambda v: v.get("app_release_strategy") in ("blue_green", "linear", "canary"),
                 "pipeline": _pipeline,
                 "connections": lambda v: _pipeline(v) and v.get("app_pipeline_source") == "CodeConnections",
             },
@@ -1669,7 +1678,20 @@ CONTRACTS["inventory"] = Contract(
 
 # Names the inventory may set besides CONTRACTS["inventory"]'s own (a typo in one of these prefixes is reported).
 INVENTORY_PREFIXES = ("app_", "deploy_", "rollback_", "teardown_")
-INVENTORY_EXTRA = ("aws_access_key", "aws_secret_key", "teardown_confirm")
+INVENTORY_EXTRA = (
+    "aws_access_key",
+    "aws_secret_key",
+    "teardown_confirm",
+    # The release style's settings: checked against the ECS API's ranges by the release_problems filter
+    # (plugins/filter/release_strategy.py, through module_utils/ecs_native.py) in the stack's pre-flight.
+    "app_release_bake_time_minutes",
+    "app_release_linear_step_percent",
+    "app_release_linear_step_bake_minutes",
+    "app_release_canary_percent",
+    "app_release_canary_bake_minutes",
+    "app_release_lifecycle_hooks",
+    "app_release_alarm_names",
+)
 # Variables a contract's checks read besides its fields (problems() gets them too): the pre-flight adds the app's
 # directory as the playbooks resolve it (playbooks/vars/stack.yml).
 CONTRACT_EXTRA = {"inventory": ("teardown_confirm", "stack_facts_app_source_dir")}

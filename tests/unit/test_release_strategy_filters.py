@@ -1,0 +1,185 @@
+"""The release style filters (plugins/filter/release_strategy.py): no emulator, no Ansible run."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.fargatedemo.ecs_delivery.plugins.filter.release_strategy import (
+    aws_partition,
+    native_checkpoint,
+    native_listener_rules,
+    native_overlap_minutes,
+    release_configuration,
+    release_problems,
+)
+
+P = "app_release_"
+TG1 = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/helloapp-tg1/1111"
+TG2 = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/helloapp-tg2/2222"
+OTHER = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/other/3333"
+
+
+@pytest.mark.parametrize(
+    ("style", "controller", "native"),
+    [("rolling", "ECS", False), ("codedeploy", "CODE_DEPLOY", False), ("blue_green", "ECS", True)],
+)
+def test_the_style_gives_the_controller(style, controller, native):
+    plan = release_configuration({f"{P}strategy": style, f"{P}canary_percent": 50}, P)
+    assert (plan["controller"], plan["native"]) == (controller, native)
+    assert bool(plan["deployment_configuration"]) is native
+
+
+def test_empty_strategy_means_rolling():
+    assert release_configuration({f"{P}strategy": ""}, P)["strategy"] == "ROLLING"
+
+
+def test_only_the_chosen_strategys_settings_reach_the_module():
+    values = {
+        f"{P}strategy": "canary",
+        f"{P}bake_time_minutes": "3",  # from -e: a string
+        f"{P}canary_percent": 10,
+        f"{P}canary_bake_minutes": 2,
+        f"{P}linear_step_percent": 20,
+        f"{P}alarm_names": ["high-5xx"],
+    }
+    config = release_configuration(values, P)["deployment_configuration"]
+    assert config == {
+        "strategy": "CANARY",
+        "bake_time_in_minutes": 3,
+        "canary_configuration": {"canary_percent": 10, "canary_bake_time_in_minutes": 2},
+        "alarms": {"alarm_names": ["high-5xx"], "enable": True, "rollback": True},
+    }
+    linear = release_configuration({**values, f"{P}strategy": "linear"}, P)["deployment_configuration"]
+    assert "canary_configuration" not in linear and linear["linear_configuration"]["step_percent"] == 20
+
+
+def test_an_unknown_style_is_refused():
+    with pytest.raises(AnsibleFilterError, match="app_release_strategy"):
+        release_configuration({f"{P}strategy": "bluegreen"}, P)
+    assert release_problems({f"{P}strategy": "bluegreen"}, P) == [
+        "app_release_strategy is 'bluegreen': it must be one of rolling, codedeploy, blue_green, linear, canary."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "variable", "words"),
+    [
+        ({f"{P}strategy": "blue_green", f"{P}bake_time_minutes": 1441}, f"{P}bake_time_minutes", "0 to 1440"),
+        ({f"{P}strategy": "linear", f"{P}linear_step_percent": 2}, f"{P}linear_step_percent", "3.0 to 100.0"),
+        ({f"{P}strategy": "linear", f"{P}linear_step_bake_minutes": -1}, f"{P}linear_step_bake_minutes", "0 to"),
+        ({f"{P}strategy": "canary", f"{P}canary_percent": 0.05}, f"{P}canary_percent", "0.1"),
+        ({f"{P}strategy": "canary", f"{P}canary_bake_minutes": 2000}, f"{P}canary_bake_minutes", "1440"),
+        ({f"{P}strategy": "canary", f"{P}canary_percent": "ten"}, f"{P}canary_percent", "a number"),
+        (
+            {
+                f"{P}strategy": "blue_green",
+                f"{P}lifecycle_hooks": [{"target_type": "PAUSE", "lifecycle_stages": ["TEST_TRAFFIC_SHIFT"]}],
+            },
+            f"{P}lifecycle_hooks[0]",
+            "PAUSE",
+        ),
+    ],
+)
+def test_settings_aws_refuses_are_reported_naming_the_variable(values, variable, words):
+    found = release_problems(values, P)
+    assert len(found) == 1, found
+    assert found[0].startswith(variable) and words in found[0], found
+
+
+def test_settings_of_another_strategy_are_not_checked():
+    assert release_problems({f"{P}strategy": "blue_green", f"{P}canary_percent": 0}, P) == []
+    assert release_problems({f"{P}strategy": "rolling", f"{P}bake_time_minutes": 99999}, P) == []
+
+
+@pytest.mark.parametrize(
+    ("style", "controller", "ok"),
+    [
+        ("rolling", "ECS", True),
+        ("codedeploy", "CODE_DEPLOY", True),
+        ("rolling", "CODE_DEPLOY", False),
+        ("blue_green", "CODE_DEPLOY", False),
+        ("codedeploy", "ECS", False),
+        ("rolling", "BLUEGREEN", True),  # the input rules report that one
+    ],
+)
+def test_an_old_explicit_controller_that_disagrees_gets_a_clear_message(style, controller, ok):
+    found = release_problems(
+        {f"{P}strategy": style, "app_deployment_controller": controller}, P, "app_deployment_controller"
+    )
+    assert (found == []) is ok, found
+    if not ok:
+        assert found[0].startswith("app_deployment_controller is ") and "app_release_strategy" in found[0]
+
+
+def _listener(port, rule=None):
+    return {"port": port, "listener_arn": f"listener-{port}", "rules": [{"priority": "default"}] + (rule or [])}
+
+
+def _rule(port, groups, path="/*"):
+    return [
+        {
+            "priority": "1",
+            "rule_arn": f"rule-{port}",
+            "conditions": [{"field": "path-pattern", "path_pattern_config": {"values": [path]}, "values": [path]}],
+            "actions": [
+                {
+                    "type": "forward",
+                    "forward_config": {"target_groups": [{"target_group_arn": g, "weight": w} for g, w in groups]},
+                }
+            ],
+        }
+    ]
+
+
+def test_missing_rules_are_created_and_existing_ones_kept_whatever_their_weights():
+    listeners = [_listener(80, _rule(80, [(TG1, 0), (TG2, 100)])), _listener(8080)]
+    found = native_listener_rules(listeners, [80, 8080], [TG1, TG2])
+    assert found == {"missing": [8080], "arns": ["rule-80", ""], "conflicts": []}
+
+
+def test_a_foreign_rule_at_the_priority_is_a_conflict_not_overwritten():
+    found = native_listener_rules([_listener(80, _rule(80, [(OTHER, 100)]))], [80], [TG1, TG2])
+    assert found["missing"] == [] and "listener 80" in found["conflicts"][0]
+    found = native_listener_rules([_listener(80, _rule(80, [(TG1, 100)], path="/api/*"))], [80], [TG1, TG2])
+    assert found["conflicts"]
+
+
+@pytest.mark.parametrize(
+    ("given", "wanted"),
+    [
+        ("created", "started"),
+        ("ready", "test_traffic_shifted"),
+        ("traffic_shifted", "production_traffic_shifted"),
+        ("succeeded", "successful"),
+        ("production_traffic_shifting", "production_traffic_shifting"),
+    ],
+)
+def test_deploy_wait_until_maps_onto_the_native_checkpoints(given, wanted):
+    assert native_checkpoint(given) == wanted
+
+
+def test_an_unknown_checkpoint_is_refused():
+    with pytest.raises(AnsibleFilterError):
+        native_checkpoint("done")
+
+
+@pytest.mark.parametrize(
+    ("values", "minutes"),
+    [
+        ({f"{P}strategy": "rolling", f"{P}bake_time_minutes": 5}, 0),
+        ({f"{P}strategy": "blue_green", f"{P}bake_time_minutes": 5}, 5),
+        ({f"{P}strategy": "canary", f"{P}bake_time_minutes": 5}, 15),  # + the default canary bake, 10
+        ({f"{P}strategy": "linear", f"{P}linear_step_percent": 30, f"{P}linear_step_bake_minutes": 2}, 6),
+        ({f"{P}strategy": "linear"}, 54),  # 9 step bakes of 6 minutes
+    ],
+)
+def test_overlap_minutes(values, minutes):
+    assert native_overlap_minutes(values, P) == minutes
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [("ap-northeast-2", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("", "aws")],
+)
+def test_partition(region, partition):
+    assert aws_partition(region) == partition
