@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.fargatedemo.ecs_delivery.plugins.plugin_utils import task_hardening
+
 # ----------------------------------------------------------------------------------------------------------
 # Value helpers: Ansible hands over what the inventory or -e gave, so numbers may arrive as strings.
 
@@ -85,6 +87,8 @@ class Rule:
     allowed: str
     test: Callable[[Any], bool]
     reference: str = ""
+    # How a message shows the value (default: as given); the secrets' rule never shows a value that is not an ARN.
+    show: Callable[[Any], str] | None = None
 
     def ok(self, value: Any) -> bool:
         try:
@@ -528,6 +532,21 @@ RULES: dict[str, Rule] = {
         lambda v: image_reference(v) is not None and bool(image_reference(v)["tag"] or image_reference(v)["digest"]),
         _ECS + "API_ContainerDefinition.html",
     ),
+    # The hardened container and its secrets (issue 11; plugin_utils/task_hardening.py).
+    "container_secrets": Rule(
+        task_hardening.SECRETS_ALLOWED,
+        task_hardening.secrets_ok,
+        _ECS + "API_Secret.html",
+        show=task_hardening.shown_secrets,
+    ),
+    "secret_arns": Rule(
+        "a list of distinct Secrets Manager secret or SSM parameter ARNs", task_hardening.secret_arns_ok
+    ),
+    "container_user": Rule(
+        "a user as uid:gid, uid, user or user:group (for example 10001:10001)",
+        task_hardening.container_user_ok,
+        _ECS + "API_ContainerDefinition.html",
+    ),
     "capacity_providers": Rule(
         "a list of Fargate capacity providers, each once: FARGATE, FARGATE_SPOT",
         lambda v: isinstance(v, list) and len(set(v)) == len(v) and set(v) <= {"FARGATE", "FARGATE_SPOT"},
@@ -672,7 +691,8 @@ def problems(values: dict[str, Any], contract: str) -> list[str]:
             continue
         rule = RULES[f.rule]
         if not rule.ok(value):
-            found.append(f"{f.name} is {shown(value)}: it must be {rule.allowed}{_derivation_hint(f, values)}.")
+            value_shown = rule.show(value) if rule.show else shown(value)
+            found.append(f"{f.name} is {value_shown}: it must be {rule.allowed}{_derivation_hint(f, values)}.")
             bad.add(f.name)
     for check in spec.checks:
         for name, message in check(values):
@@ -916,6 +936,8 @@ CONTRACTS["iam"] = Contract(
                 "iam_task_execution_role_name": "iam_role_name",
                 "iam_task_role_name": "iam_role_name?",
                 "iam_task_role_managed_policy_arns": "iam_policy_arns?",
+                "iam_task_execution_secret_arns": "secret_arns?",
+                "iam_task_execution_kms_key_arn": "kms_key_arn?",
                 "iam_codedeploy_role_name": "iam_role_name",
                 "iam_pipeline_roles_enabled": "bool",
                 "iam_codebuild_role_name": "iam_role_name if pipeline",
@@ -1125,6 +1147,11 @@ CONTRACTS["ecs_service"] = Contract(
                 "ecs_service_container_port": "port",
                 "ecs_service_container_command": "container_command?",
                 "ecs_service_container_environment": "container_environment?",
+                "ecs_service_container_secrets": "container_secrets?",
+                "ecs_service_container_user": "container_user?",
+                "ecs_service_readonly_root_filesystem": "bool",
+                "ecs_service_container_drop_capabilities": "bool",
+                "ecs_service_container_init_process": "bool",
                 "ecs_service_cpu_architecture": "cpu_architecture",
                 "ecs_service_container_health_check": "bool",
                 "ecs_service_container_health_check_path": "health_check_path",
@@ -1177,6 +1204,7 @@ CONTRACTS["ecs_service"] = Contract(
     ],
     checks=[
         fargate_size("ecs_service_task_cpu", "ecs_service_task_memory"),
+        lambda v: task_hardening.input_checks(v, "ecs_service_"),
         rolling_update_progresses(
             "ecs_service_desired_count", "ecs_service_minimum_healthy_percent", "ecs_service_maximum_percent"
         ),
@@ -1591,6 +1619,12 @@ CONTRACTS["inventory"] = Contract(
                 "app_image_uri": "image_uri?",
                 "app_container_command": "container_command?",
                 "app_container_environment": "container_environment?",
+                "app_container_secrets": "container_secrets?",
+                "app_container_secrets_kms_key_arn": "kms_key_arn?",
+                "app_container_user": "container_user?",
+                "app_readonly_root_filesystem": "bool",
+                "app_container_drop_capabilities": "bool",
+                "app_container_init_process": "bool",
                 "deploy_wait_until": "checkpoint",
                 "deploy_wait_timeout": "seconds?",
                 "rollback_mode": "rollback_mode",
@@ -1673,6 +1707,7 @@ CONTRACTS["inventory"] = Contract(
         _app_image,
         _pipeline_platform,
         _pipeline_container,
+        lambda v: task_hardening.input_checks(v, "app_", "app_container_secrets_kms_key_arn"),
     ],
 )
 
