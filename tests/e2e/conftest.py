@@ -149,6 +149,16 @@ class E2EStack:
         return self.emulator.admin("codedeploy")["deployments"]
 
 
+def stand_up(emulator: Any, extra_vars: dict[str, Any], controller: str = "ECS") -> E2EStack:
+    """A fresh emulator on the scaled clock, then ``site.yml`` with ``extra_vars``: the stack, converged."""
+    emulator.reset()
+    emulator.admin("clock", "POST", {"scale": TIME_SCALE})
+    stack = E2EStack(emulator, controller, extra_vars)
+    up = stack.play("site.yml")
+    assert up.rc == 0, f"site.yml failed:\n{up}"
+    return stack
+
+
 @pytest.fixture(scope="module")
 def e2e_stack(request: pytest.FixtureRequest, emulator: Any, docker_ready: None) -> Any:
     """The stack stood up by site.yml (controller: the fixture's param, default ECS); images removed afterwards."""

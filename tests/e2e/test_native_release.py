@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import TIME_SCALE, E2EStack
+from tests.e2e.conftest import E2EStack, stand_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -36,11 +36,8 @@ def image(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def stack(emulator: Any) -> E2EStack:
-    emulator.reset()
-    emulator.admin("clock", "POST", {"scale": TIME_SCALE})
-    native = E2EStack(
+    return stand_up(
         emulator,
-        "ECS",
         {
             "app_name": APP,
             "app_release_strategy": "blue_green",
@@ -49,9 +46,6 @@ def stack(emulator: Any) -> E2EStack:
             "app_source_dir": "/nonexistent/native",
         },
     )
-    up = native.play("site.yml")
-    assert up.rc == 0, up
-    return native
 
 
 def rule_weights(stack: E2EStack, port: int) -> dict[str, int]:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.container.container_helpers import docker, http_get, image_config, start_container
-from tests.e2e.conftest import TIME_SCALE, E2EStack
+from tests.e2e.conftest import E2EStack, stand_up
 from tests.support import remove_local_images
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
@@ -36,11 +36,8 @@ V2 = {"app_image_tag": "v2", "app_build_args": {"VERSION": "v2"}, "app_container
 @pytest.fixture(scope="module")
 def whoami(emulator: Any, docker_ready: None) -> Any:
     """The whoami stack stood up by site.yml on a fresh emulator (rolling updates); its images removed afterwards."""
-    emulator.reset()
-    emulator.admin("clock", "POST", {"scale": TIME_SCALE})
-    stack = E2EStack(
+    stack = stand_up(
         emulator,
-        "ECS",
         {
             "app_name": APP,
             "app_repository_name": REPOSITORY,
@@ -50,8 +47,6 @@ def whoami(emulator: Any, docker_ready: None) -> Any:
             **V1,
         },
     )
-    up = stack.play("site.yml")
-    assert up.rc == 0, f"site.yml failed:\n{up}"
     try:
         yield stack
     finally:
