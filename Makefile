@@ -56,19 +56,25 @@ versions: venv ## Sanity and unit tests on the other supported ansible-core vers
 # --dist loadfile: each test file runs whole, in order, on one worker (module-scoped stacks build on
 # each other's steps). Not loadgroup: under pytest 9.2 it ignores xdist_group (pytest-dev/pytest-xdist#1386).
 # --no-loadscope-reorder: files go out in collection order, longest first (tests/conftest.py LONGEST_FIRST).
-# The other cores' sanity and unit tests (nox, mostly pip installs and pylint) run beside the suite; its log is
-# printed after. -n 3 on 2 cores: with 2 workers the cores stood 15% idle (vmstat, whole suite: workers wait on
-# the emulator's clock, Docker builds and pip), a third worker fills that.
-test: venv host-deps ## Lint, then the whole suite with sanity and unit tests on the other cores beside it
-	$(MAKE) lint
-	scripts/base-image.sh
+# -n 3 on 2 cores: with 2 workers the cores stood 15% idle (vmstat, whole suite: workers wait on the emulator's
+# clock, Docker builds and pip), a third worker fills that.
+# The lint, then the other ansible-core versions' sanity and unit tests (nox), run as one job beside the base
+# image and the suite: the tests need neither, and run in sequence the lint kept one core idle for about
+# 150 s while the base image was built (it is mostly one process; debootstrap waits on the network and disk).
+# The two run one after the other because both run ansible-test in the collection's tests/output. Their logs
+# are printed after the suite, and any of the three failing fails `make test`. sanity.sh --link-only first:
+# the dependency collections it links into collections/ are what the suite's playbooks resolve, from the start.
+test: venv host-deps ## Lint, the whole suite, and sanity and unit tests on the other cores beside it
 	@mkdir -p build
-	@nox >build/nox.log 2>&1 & nox=$$!; \
-	pytest -n 3 --dist loadfile --no-loadscope-reorder; suite=$$?; \
-	wait $$nox; versions=$$?; \
+	scripts/sanity.sh --link-only
+	@{ $(MAKE) --no-print-directory lint >build/lint.log 2>&1; echo $$? >build/lint.rc; \
+	   nox >build/nox.log 2>&1; echo $$? >build/nox.rc; } & side=$$!; \
+	scripts/base-image.sh && pytest -n 3 --dist loadfile --no-loadscope-reorder; suite=$$?; \
+	wait $$side; lint=$$(cat build/lint.rc); versions=$$(cat build/nox.rc); \
+	echo "==> make lint, exit $$lint; build/lint.log ends:"; tail -n $$(( lint ? 60 : 5 )) build/lint.log; \
 	echo "==> nox (ansible-core 2.20 and 2.21: sanity, unit tests), exit $$versions; build/nox.log ends:"; \
 	grep -E '^nox > (Session|Ran)|FATAL|ERROR|passed|failed' build/nox.log | tail -n 30; \
-	exit $$(( suite || versions ))
+	exit $$(( suite || lint || versions ))
 
 demo: venv host-deps local-up ## Run the whole story on the local emulator and print a summary
 	scripts/base-image.sh
