@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from role_validation import run_invalid_cases
 
+from tests.security.policy_lint import allow_list, collect_policies, lint, unexplained
 from tests.support import assert_molecule_passes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +117,11 @@ def test_pipeline_roles_are_scoped(aws, ansible_playbook, tmp_path):
     for role in ("helloapp-codebuild", "helloapp-codepipeline", "helloapp-task-execution", "helloapp-codedeploy"):
         for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
             assert "FullAccess" not in policy["PolicyArn"]
+    # What IAM holds now, read back as an auditor would, passes parliament with only SECURITY.md's reviewed findings.
+    policies, _aws_managed = collect_policies(aws.boto3_client)
+    assert len([p for p in policies if p.kind == "trust"]) == 5
+    new, _ = unexplained(lint(policies), allow_list())
+    assert not new, "\n".join(map(str, new))
 
 
 def test_connection_source_and_drift_repair(aws, ansible_playbook):
