@@ -291,6 +291,16 @@ def _check_xml_answer(
             if m.serialization.get("location") not in ("header", "headers", "statusCode")
         }
         payload = shape.serialization.get("payload")
+        if payload and shape.members[payload].type_name != "structure":
+            # The body is the member's raw value, not XML (S3 GetBucketPolicy answers the policy document itself:
+            # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html); botocore reads a string
+            # payload as UTF-8 text and a blob as bytes.
+            if shape.members[payload].type_name == "string":
+                try:
+                    body.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    problems.add(payload, f"the body is not UTF-8 text ({err})")
+            return
         if not body.strip():
             if payload or not body_members:
                 return

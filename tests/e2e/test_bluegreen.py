@@ -274,8 +274,14 @@ def test_every_policy_passes_the_linter(e2e_stack):
         assert run.rc == 0, run
     policies, _aws_managed = collect_policies(e2e_stack.client)
     kinds = {policy.kind for policy in policies}
-    assert {"trust", "inline"} <= kinds, [p.label for p in policies]
+    assert {"trust", "inline", "bucket"} <= kinds, [p.label for p in policies]  # the artifact bucket's TLS-only policy
     assert any(p.owner.endswith("-codepipeline") for p in policies)  # the pipeline's roles were read too
+    # Every service trust the stack made carries both confused-deputy conditions (issue 11, Deliver 4).
+    account = e2e_stack.client("sts").get_caller_identity()["Account"]
+    for trust in (p for p in policies if p.kind == "trust"):
+        (statement,) = trust.document["Statement"]
+        assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": account}, trust.label
+        assert f":{account}:" in statement["Condition"]["ArnLike"]["aws:SourceArn"], trust.label
     new, stale = unexplained(lint(policies), allow_list())
     assert not new, "findings not reviewed in SECURITY.md:\n" + "\n".join(map(str, new))
     assert not stale, "SECURITY.md excuses findings that are gone (remove the rows):\n" + "\n".join(map(str, stale))

@@ -138,6 +138,24 @@ def test_artifact_bucket_settings(aws):
     assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == block
     assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]["ID"] == "old-artifacts"
     assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == REGION
+    # The TLS-only policy (codepipeline role): a Deny is not public, so S3 takes it with BlockPublicPolicy on, and
+    # GetBucketPolicy answers the document as it was put (the role compares it before it writes).
+    arn = f"arn:aws:s3:::{bucket}"
+    tls_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(tls_only))
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == tls_only
 
 
 def test_eventbridge_rule_and_target(aws):

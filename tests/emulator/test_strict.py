@@ -253,6 +253,17 @@ CASES = [
         "<ListBucketResult><Name>b</Name><IsTruncated>false</IsTruncated></ListBucketResult>",
         ("Name", "not a member of GetBucketRequestPaymentOutput"),
     ),
+    # A string payload is the body itself: GetBucketPolicy answers the policy JSON, not XML
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html, "Response Syntax").
+    (
+        "rest-xml-string-payload-ok",
+        "s3",
+        "GetBucketPolicy",
+        200,
+        json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*"}]}),
+        None,
+    ),
+    ("rest-xml-string-payload-not-text", "s3", "GetBucketPolicy", 200, b"\xff\xfe{", ("Policy", "not UTF-8")),
 ]
 
 

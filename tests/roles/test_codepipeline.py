@@ -145,6 +145,30 @@ def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):
         },
     }
     assert found == dict.fromkeys(found, owner)
+    # The artifact bucket refuses requests without TLS (Security Hub S3.5), read back as S3 stores it; the second run
+    # and --check above found it equal (s3_bucket compares before it writes).
+    bucket = f"helloapp-artifacts-{account}-{REGION}"
+    assert json.loads(aws.boto3_client("s3").get_bucket_policy(Bucket=bucket)["Policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+    # EventBridge may assume the events role for this rule only.
+    events_trust = aws.boto3_client("iam").get_role(RoleName="helloapp-pipeline-events")["Role"][
+        "AssumeRolePolicyDocument"
+    ]
+    assert events_trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": account},
+        "ArnLike": {"aws:SourceArn": rule["Arn"]},
+    }
     pipeline = aws.boto3_client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
     assert [s["actions"][0]["actionTypeId"]["provider"] for s in pipeline["stages"]] == [
         "CodeCommit",

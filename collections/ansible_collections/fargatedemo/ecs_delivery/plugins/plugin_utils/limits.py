@@ -942,6 +942,7 @@ CONTRACTS["iam"] = Contract(
                 "iam_pipeline_roles_enabled": "bool",
                 "iam_codebuild_role_name": "iam_role_name if pipeline",
                 "iam_codepipeline_role_name": "iam_role_name if pipeline",
+                "iam_codepipeline_pipeline_name": "codepipeline_name if pipeline",
                 "iam_codebuild_project_name": "codebuild_project_name if pipeline",
                 "iam_artifact_bucket_name": "s3_bucket_name if pipeline",
                 "iam_ecr_repository_name": "ecr_repository_name if pipeline",
@@ -950,8 +951,9 @@ CONTRACTS["iam"] = Contract(
                 "iam_ecs_cluster_name": "ecs_name if pipeline",
                 "iam_ecs_service_name": "ecs_name if pipeline",
                 "iam_task_family": "ecs_name if pipeline",
-                "iam_codedeploy_application_name": "codedeploy_name if pipeline",
-                "iam_codedeploy_group_name": "codedeploy_name if pipeline",
+                # The CodeDeploy role's trust names the deployment group, pipeline or not.
+                "iam_codedeploy_application_name": "codedeploy_name",
+                "iam_codedeploy_group_name": "codedeploy_name",
                 "iam_codedeploy_config_name": "codedeploy_ecs_config if pipeline",
             },
             when={
