@@ -51,7 +51,7 @@ RETURN = r"""
 _value:
   description:
     - C(switch) (true when the service is CODE_DEPLOY-controlled and may move now), C(migrated) (already ECS with a
-      native strategy: nothing to switch), C(live_target_group_arn) (the group production stays on) and
+      native strategy, nothing to switch), C(live_target_group_arn) (the group production stays on) and
       C(problems) (why the playbook refuses; empty when it may go on).
   type: dict
 """
