@@ -285,3 +285,104 @@ def test_every_policy_passes_the_linter(e2e_stack):
     new, stale = unexplained(lint(policies), allow_list())
     assert not new, "findings not reviewed in SECURITY.md:\n" + "\n".join(map(str, new))
     assert not stale, "SECURITY.md excuses findings that are gone (remove the rows):\n" + "\n".join(map(str, stale))
+
+
+# --- Issue 12, Deliver 6: the live CODE_DEPLOY stack moves to ECS-native blue/green in place (last: it ends the
+# CodeDeploy style of this module's stack).
+NATIVE = {"app_release_strategy": "blue_green"}
+
+
+def rule_weights(stack, port: int) -> dict[str, int] | None:
+    """{target group name: weight > 0} of the listener rule at priority 1 on ``port``; None when there is none."""
+    elbv2 = stack.client("elbv2")
+    alb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    (listener,) = [
+        item
+        for item in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+        if item["Port"] == port
+    ]
+    rules = [r for r in elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"] if r["Priority"] == "1"]
+    if not rules:
+        return None
+    (action,) = [a for a in rules[0]["Actions"] if a["Type"] == "forward"]
+    groups = action["ForwardConfig"]["TargetGroups"]
+    names = {
+        tg["TargetGroupArn"]: tg["TargetGroupName"]
+        for tg in elbv2.describe_target_groups(TargetGroupArns=[g["TargetGroupArn"] for g in groups])["TargetGroups"]
+    }
+    return {names[g["TargetGroupArn"]]: int(g.get("Weight", 1)) for g in groups if g.get("Weight", 1)}
+
+
+def codedeploy_left(stack) -> tuple[list[str], list[str]]:
+    """(CodeDeploy applications, deployment groups of APP) that exist."""
+    codedeploy = stack.client("codedeploy")
+    apps = codedeploy.list_applications()["applications"]
+    groups = codedeploy.list_deployment_groups(applicationName=APP)["deploymentGroups"] if APP in apps else []
+    return apps, groups
+
+
+def test_migrate_moves_the_live_codedeploy_service_to_native_blue_green_in_place(e2e_stack):
+    stack = e2e_stack
+    service = stack.service()
+    assert service["deploymentController"]["type"] == "CODE_DEPLOY"
+    live = stack.live_target_group(80)  # after the CodeDeploy releases above: where CodeDeploy left production
+    task_definition = service["taskDefinition"]
+    assert APP in codedeploy_left(stack)[0]
+
+    check = stack.play("playbooks/migrate.yml", NATIVE, check=True)
+    assert check.rc == 0, check
+    assert stack.service()["deploymentController"]["type"] == "CODE_DEPLOY"  # --check changed nothing
+    assert rule_weights(stack, 80) is None and codedeploy_left(stack) == ([APP], [GROUP])
+
+    run = stack.play("playbooks/migrate.yml", NATIVE)
+    assert run.rc == 0, run
+
+    service = stack.service()
+    assert service["deploymentController"]["type"] == "ECS"
+    assert service["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert service["taskDefinition"] == task_definition  # the switch shipped nothing new
+    assert not service.get("taskSets")
+    (lb,) = service["loadBalancers"]
+    assert lb["advancedConfiguration"]["roleArn"].endswith(":role/helloapp-ecs-infrastructure")
+    # Production answers from the same target group: the rules took it over from the default action.
+    assert rule_weights(stack, 80) == {live: 100} and rule_weights(stack, 8080) == {live: 100}
+    assert stack.live_target_group(80) == live
+    ecs = stack.client("ecs")
+    (switch,) = ecs.list_service_deployments(cluster="helloapp", service="helloapp")["serviceDeployments"]
+    assert switch["status"] == "SUCCESSFUL"
+    assert codedeploy_left(stack) == ([], [])
+
+    again = stack.play("playbooks/migrate.yml", NATIVE)
+    assert again.rc == 0 and again.changed == 0, again
+
+    # The roles agree with what the migration left: the alb role keeps the rules, the ecs_service role does not
+    # switch back (the inputs that made the live revision: v2, its memory).
+    memory = ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]["memory"]
+    site = stack.play(
+        "site.yml", {**NATIVE, "app_image_tag": "v2", "ecs_service_task_memory": int(memory)}, tags="alb,ecs_service"
+    )
+    assert site.rc == 0 and site.changed == 0, site
+    assert rule_weights(stack, 80) == {live: 100}
+    assert len(ecs.list_service_deployments(cluster="helloapp", service="helloapp")["serviceDeployments"]) == 1
+
+
+def test_a_native_release_after_the_migration_moves_production_to_the_other_group(e2e_stack):
+    stack = e2e_stack
+    (before,) = rule_weights(stack, 80)
+    other = "helloapp-tg1" if before == "helloapp-tg2" else "helloapp-tg2"
+
+    ecs = stack.client("ecs")
+    live = ecs.describe_task_definition(taskDefinition=stack.service()["taskDefinition"])["taskDefinition"]
+    memory = 1024 if live["memory"] == "2048" else 2048  # a new revision without a new image (nothing built)
+
+    run = stack.play(
+        "playbooks/deploy.yml", {**NATIVE, "app_image_tag": "v2", "ecs_service_task_memory": memory}, skip_tags="ecr"
+    )
+
+    assert run.rc == 0, run.stdout[-4000:]
+    assert f"BLUE_GREEN release SUCCESSFUL: production on {other}" in run.stdout, run
+    assert rule_weights(stack, 80) == {other: 100}
+    latest = ecs.list_service_deployments(cluster="helloapp", service="helloapp")["serviceDeployments"][0]
+    assert latest["status"] == "SUCCESSFUL"
+    shipped = ecs.describe_task_definition(taskDefinition=stack.service()["taskDefinition"])["taskDefinition"]
+    assert shipped["memory"] == str(memory) and shipped["taskDefinitionArn"] != live["taskDefinitionArn"]
