@@ -159,3 +159,10 @@ def test_artifact_bucket_denies_requests_without_tls(rendered):
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             }
         ]
+
+
+def test_the_infrastructure_role_may_invoke_exactly_the_hooks_functions(rendered):
+    (policy,) = [p for p in rendered["default"] if p.name == "lifecycle-hooks"]
+    (statement,) = policy.document["Statement"]
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Resource"] == [f"arn:aws:lambda:ap-northeast-2:{ACCOUNT}:function:helloapp-pre-scale-up-check"]
