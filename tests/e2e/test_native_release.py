@@ -222,7 +222,7 @@ def test_a_linear_release_held_by_a_pause_hook_waits_until_continued(stack):
     assert latest_deployment(stack)["status"] == "IN_PROGRESS"
 
     # The continue command exactly as deploy.yml printed it.
-    command = text.split("Continue it with: ", 1)[1].split(" (or stop it with", 1)[0]
+    command = text.rsplit("Continue it with: ", 1)[1].split(" (or stop it with", 1)[0]
     args = shlex.split(command)
     assert args[:4] == ["ansible", "localhost", "-m", "fargatedemo.ecs_delivery.ecs_service_deployment"], command
     go = subprocess.run(

@@ -570,7 +570,9 @@ RULES["iam_policy_arns"] = Rule("a list of distinct managed policy ARNs", _strin
 RULES["lambda_function_arns"] = Rule(
     "a list of distinct Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>])",
     _string_list(
-        Rule("a Lambda function ARN", _pattern(r"arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?"))
+        Rule(
+            "a Lambda function ARN", _pattern(r"arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?")
+        )
     ),
 )
 RULES["target_group_pair"] = Rule(
