@@ -118,6 +118,14 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
         ),
     ],
     ("stack", "deploy"): [
+        ("test-traffic-rolling", {"deploy_test_traffic_check": True}, "deploy_test_traffic_check", "rolling update"),
+        (
+            "test-traffic-pipeline",
+            {**PIPELINE, **BLUE_GREEN, "deploy_test_traffic_check": True},
+            "deploy_test_traffic_check",
+            "codepipeline_enabled",
+        ),
+        ("test-traffic-url", {**BLUE_GREEN, "deploy_test_traffic_url": "test:8080"}, "deploy_test_traffic_url", "URL"),
         ("wait-until", {"deploy_wait_until": "done"}, "deploy_wait_until", "traffic_shifted"),
         ("wait-short", {**BLUE_GREEN, "deploy_wait_timeout": 600}, "deploy_wait_timeout", "60-minute"),
     ],
