@@ -586,6 +586,14 @@ RULES["cidrs_ipv4"] = Rule(
     "a list of distinct IPv4 CIDR blocks such as 203.0.113.0/24", _string_list(RULES["cidr_ipv4"])
 )
 RULES["iam_policy_arns"] = Rule("a list of distinct managed policy ARNs", _string_list(RULES["iam_policy_arn"]))
+# ECS lifecycle hooks' functions (ECS API reference, DeploymentLifecycleHook.hookTargetArn): a function, its version
+# or alias.
+RULES["lambda_function_arns"] = Rule(
+    "a list of distinct Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>])",
+    _string_list(
+        Rule("a Lambda function ARN", _pattern(r"arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?"))
+    ),
+)
 RULES["target_group_pair"] = Rule(
     "two distinct target group names (1-32 letters, digits and hyphens, not starting or ending with a hyphen)",
     lambda v: isinstance(v, list) and len(v) == 2 and _string_list(RULES["target_group_name"])(v),
@@ -959,6 +967,7 @@ CONTRACTS["iam"] = Contract(
                 "iam_task_role_managed_policy_arns": "iam_policy_arns?",
                 "iam_task_execution_secret_arns": "secret_arns?",
                 "iam_task_execution_kms_key_arn": "kms_key_arn?",
+                "iam_infrastructure_hook_function_arns": "lambda_function_arns?",
                 "iam_codedeploy_role_name": "iam_role_name",
                 "iam_pipeline_roles_enabled": "bool",
                 "iam_codebuild_role_name": "iam_role_name if pipeline",
