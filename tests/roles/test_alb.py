@@ -232,3 +232,66 @@ def test_absent_deletes_what_is_the_stacks_and_is_idempotent(stack, ansible_play
     second = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
     assert second.rc == 0, second
     assert second.changed() == 0, second
+
+
+def test_https_switch_keeps_production_live_redirects_80_and_is_idempotent(aws, ansible_playbook):
+    """Issue 11, Deliver 1: an HTTP stack after a release (production on tg2) given app_certificate_arn gets a 443
+    HTTPS listener on tg2 with the TLS 1.3 policy, 80 becomes the HTTP 301 redirect, the test listener HTTPS with
+    the same certificate; the second run changes nothing; removing the certificate again is refused before any
+    change; teardown turns deletion protection off first."""
+    from tests.emulator.test_tls_listeners import self_signed
+
+    cert, key = self_signed()
+    certificate = aws.boto3_client("acm").import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+    https_vars = {"app_certificate_arn": certificate, "app_alb_deletion_protection": True}
+    first = ansible_playbook(STACK_PLAYBOOK)
+    assert first.rc == 0, first
+    arns = tg_arns(aws)
+    elbv2 = aws.boto3_client("elbv2")
+    elbv2.modify_listener(
+        ListenerArn=listeners(aws)[80]["ListenerArn"], DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[TG2]}]
+    )
+
+    switched = ansible_playbook(STACK_PLAYBOOK, extra_vars=https_vars)
+    assert switched.rc == 0, switched.stdout[-4000:]
+    current = listeners(aws)
+    assert sorted(current) == [80, 443, 8080]
+    assert current[443]["Protocol"] == "HTTPS"
+    assert current[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+    assert current[443]["Certificates"][0]["CertificateArn"] == certificate
+    assert forwards_to(current[443]) == {arns[TG2]: 1}, "production stays where it was live"
+    (redirect,) = current[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert redirect["RedirectConfig"]["Port"] == "443"
+    assert redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+    assert current[8080]["Protocol"] == "HTTPS"
+    assert current[8080]["Certificates"][0]["CertificateArn"] == certificate
+    assert forwards_to(current[8080]) == {arns[TG1]: 1}
+    lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["deletion_protection.enabled"] == "true"
+    (group,) = aws.boto3_client("ec2").describe_security_groups(GroupNames=["helloapp-alb"])["SecurityGroups"]
+    assert sorted(p["FromPort"] for p in group["IpPermissions"]) == [80, 443]
+    assert elbv2_tags(aws, current[443]["ListenerArn"]) == OWNER_TAGS
+
+    again = ansible_playbook(STACK_PLAYBOOK, extra_vars=https_vars)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert again.changed() == 0, again.stdout[-6000:]
+
+    before = len(aws_requests(aws))
+    refused = ansible_playbook(STACK_PLAYBOOK)
+    assert refused.rc != 0, refused
+    assert "alb_certificate_arn (app_certificate_arn) is empty" in refused.stdout, refused
+    mutating = [
+        r["action"] for r in aws_requests(aws)[before:] if not r["action"].startswith(("Describe", "Get", "List"))
+    ]
+    assert not {"CreateListener", "ModifyListener", "DeleteListener"} & set(mutating), mutating
+
+    gone = ansible_playbook(STACK_PLAYBOOK, extra_vars={**https_vars, "alb_state": "absent"})
+    assert gone.rc == 0, gone
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
