@@ -455,8 +455,10 @@ RULES: dict[str, Rule] = {
     ),
     "access_log_prefix": Rule(
         "an S3 key prefix without a slash at either end and without AWSLogs (empty: the bucket's root)",
-        lambda v: isinstance(v, str)
-        and (v == "" or (not v.startswith("/") and not v.endswith("/") and "AWSLogs" not in v and len(v) <= 900)),
+        lambda v: (
+            isinstance(v, str)
+            and (v == "" or (not v.startswith("/") and not v.endswith("/") and "AWSLogs" not in v and len(v) <= 900))
+        ),
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
     ),
     "task_definition_ref": Rule(
@@ -1119,9 +1121,11 @@ CONTRACTS["alb"] = Contract(
     ],
     checks=[
         distinct("alb_production_port", "alb_test_port"),
-        lambda v: distinct("alb_production_port", "alb_test_port", "alb_https_port")(v)
-        if not empty(v.get("alb_certificate_arn"))
-        else [],
+        lambda v: (
+            distinct("alb_production_port", "alb_test_port", "alb_https_port")(v)
+            if not empty(v.get("alb_certificate_arn"))
+            else []
+        ),
         below("alb_health_check_timeout", "alb_health_check_interval"),
         distinct("alb_name", "alb_tasks_security_group_name"),
         lambda v: (
@@ -1697,9 +1701,11 @@ CONTRACTS["inventory"] = Contract(
     checks=[
         _app_tags,
         distinct("app_production_port", "app_test_port"),
-        lambda v: distinct("app_production_port", "app_test_port", "app_https_port")(v)
-        if not empty(v.get("app_certificate_arn"))
-        else [],
+        lambda v: (
+            distinct("app_production_port", "app_test_port", "app_https_port")(v)
+            if not empty(v.get("app_certificate_arn"))
+            else []
+        ),
         _certificate_region,
         distinct("app_task_execution_role_name", "app_codedeploy_role_name", "app_task_role_name"),
         lambda v: (
