@@ -97,6 +97,21 @@ INVALID = [
     ({"alb_health_check_matcher": "600"}, "alb_health_check_matcher"),
     ({"alb_vpc_id": ""}, "alb_vpc_id"),
     ({"alb_scheme": "public"}, "alb_scheme"),
+    ({"alb_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, "alb_certificate_arn"),
+    ({"alb_ssl_policy": "TLS13"}, "alb_ssl_policy"),
+    (
+        {
+            "alb_certificate_arn": "arn:aws:acm:ap-northeast-2:123456789012:certificate/"
+            + "1" * 8
+            + "-1111" * 3
+            + "-"
+            + "1" * 12,
+            "alb_https_port": 8080,
+        },
+        "alb_https_port",
+    ),
+    ({"alb_access_logs_prefix": "/logs"}, "alb_access_logs_prefix"),
+    ({"alb_access_logs_bucket": "Bad_Bucket"}, "alb_access_logs_bucket"),
 ]
 
 
