@@ -310,3 +310,28 @@ def test_https_switch_keeps_production_live_redirects_80_and_is_idempotent(aws, 
     gone = ansible_playbook(STACK_PLAYBOOK, extra_vars={**https_vars, "alb_state": "absent"})
     assert gone.rc == 0, gone
     assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_https_native_rules_are_on_443_and_8080_not_on_the_redirect(aws, ansible_playbook):
+    """An ECS-native stack created with a certificate: the rules ECS shifts are on the HTTPS production listener
+    and the test listener; port 80 only redirects. A second run changes nothing."""
+    from tests.emulator.test_tls_listeners import self_signed
+
+    cert, key = self_signed()
+    certificate = aws.boto3_client("acm").import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+    extra = {"app_certificate_arn": certificate, "app_release_strategy": "blue_green"}
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert first.rc == 0, first.stdout[-4000:]
+    elbv2 = aws.boto3_client("elbv2")
+    current = listeners(aws)
+    rules = {
+        port: [r for r in elbv2.describe_rules(ListenerArn=item["ListenerArn"])["Rules"] if not r["IsDefault"]]
+        for port, item in current.items()
+    }
+    assert [r["Priority"] for r in rules[443]] == ["1"] and [r["Priority"] for r in rules[8080]] == ["1"]
+    assert rules[80] == [], "the redirecting listener carries no rule"
+    assert current[80]["DefaultActions"][0]["Type"] == "redirect"
+    assert current[443]["Protocol"] == "HTTPS" and current[8080]["Protocol"] == "HTTPS"
+    again = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert again.changed() == 0, again.stdout[-6000:]
