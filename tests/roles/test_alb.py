@@ -335,3 +335,35 @@ def test_https_native_rules_are_on_443_and_8080_not_on_the_redirect(aws, ansible
     again = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
     assert again.rc == 0, again.stdout[-4000:]
     assert again.changed() == 0, again.stdout[-6000:]
+
+
+def test_access_logs_to_a_bucket_elb_may_write_and_idempotent(aws, ansible_playbook):
+    """app_alb_access_logs_bucket with the policy the README shows turns access logs on; a second run changes
+    nothing; without the policy AWS (and the emulator) refuse it, and the run fails."""
+    import json
+
+    s3 = aws.boto3_client("s3")
+    bucket, prefix = "helloapp-alb-logs", "alb"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
+    extra = {"app_alb_access_logs_bucket": bucket, "app_alb_access_logs_prefix": prefix}
+    refused = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert refused.rc != 0 and "Failed to modify load balancer attributes" in refused.stdout, refused.stdout[-3000:]
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::600734575887:root"},
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/{prefix}/AWSLogs/123456789012/*",
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert first.rc == 0, first.stdout[-4000:]
+    elbv2 = aws.boto3_client("elbv2")
+    lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
+    assert (attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"]) == ("true", bucket)
+    assert attributes["access_logs.s3.prefix"] == prefix
+    again = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert again.rc == 0 and again.changed() == 0, again.stdout[-6000:]
