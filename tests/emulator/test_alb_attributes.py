@@ -133,3 +133,19 @@ def test_deletion_protection_refuses_delete_load_balancer(lb):  # last: deletes 
     modify(lb, **{"deletion_protection.enabled": "false"})
     elbv2.delete_load_balancer(LoadBalancerArn=arn)
     assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_rule_description_update_answers_return(emulator):
+    """UpdateSecurityGroupRuleDescriptionsIngress answers Return true (EC2 API reference,
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html);
+    amazon.aws.ec2_security_group reads it when a rule's description changes."""
+    ec2 = emulator.boto3_client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    group = ec2.create_security_group(GroupName="desc-test", Description="x", VpcId=vpc)["GroupId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{**permission}])
+    described = {**permission, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "production listener"}]}
+    answer = ec2.update_security_group_rule_descriptions_ingress(GroupId=group, IpPermissions=[described])
+    assert answer["Return"] is True
+    (rule,) = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    assert rule["IpRanges"][0]["Description"] == "production listener"
