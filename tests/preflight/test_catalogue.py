@@ -140,8 +140,28 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
         ),
         ("build-project", {**PIPELINE, "app_codebuild_project_name": "my build"}, "app_codebuild_project_name", ""),
         ("bucket", {**PIPELINE, "app_artifact_bucket_name": "Artifacts_Bucket"}, "app_artifact_bucket_name", ""),
+        (
+            "approval-topic",
+            {**PIPELINE, "app_pipeline_manual_approval": True, "app_pipeline_approval_topic_arn": "releases"},
+            "app_pipeline_approval_topic_arn",
+            "SNS topic ARN",
+        ),
+        (
+            "approval-off",
+            {**PIPELINE, "app_pipeline_approval_message": "Check the test listener first"},
+            "app_pipeline_approval_message",
+            "app_pipeline_manual_approval is false",
+        ),
     ],
     ("stack", "deploy"): [
+        ("test-traffic-rolling", {"deploy_test_traffic_check": True}, "deploy_test_traffic_check", "rolling update"),
+        (
+            "test-traffic-pipeline",
+            {**PIPELINE, **BLUE_GREEN, "deploy_test_traffic_check": True},
+            "deploy_test_traffic_check",
+            "codepipeline_enabled",
+        ),
+        ("test-traffic-url", {**BLUE_GREEN, "deploy_test_traffic_url": "test:8080"}, "deploy_test_traffic_url", "URL"),
         ("wait-until", {"deploy_wait_until": "done"}, "deploy_wait_until", "traffic_shifted"),
         ("wait-short", {**BLUE_GREEN, "deploy_wait_timeout": 600}, "deploy_wait_timeout", "60-minute"),
     ],

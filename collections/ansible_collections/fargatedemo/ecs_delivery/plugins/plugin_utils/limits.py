@@ -438,6 +438,18 @@ RULES: dict[str, Rule] = {
         _pattern(r"arn:aws[\w-]*:(codestar-connections|codeconnections):[\w-]+:\d{12}:connection/.+"),
     ),
     "full_repository_id": Rule("a repository as owner/name", _pattern(r"[\w.-]+/[\w.-]+", re.ASCII)),
+    # The manual approval action's configuration (CodePipeline API_ActionDeclaration: values 1-1000 characters).
+    "sns_topic_arn": Rule(
+        "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)",
+        _pattern(r"arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?"),
+        "https://docs.aws.amazon.com/codepipeline/latest/userguide/approvals-action-add.html",
+    ),
+    "approval_text": Rule(
+        "text of 1-1000 characters",
+        lambda v: isinstance(v, str) and 1 <= len(v) <= 1000,
+        "https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html",
+    ),
+    "approval_url": Rule("an http(s) URL of at most 1000 characters", _pattern(r"https?://\S{1,990}")),
     "kms_key_arn": Rule(
         "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
         _pattern(r"arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key/.+"),
@@ -467,6 +479,15 @@ RULES: dict[str, Rule] = {
     ),
     # --- numbers
     "port": Rule("a port, a whole number from 1 to 65535", _int_range(1, 65535)),
+    "ready_wait_minutes": Rule(
+        "0-2880 minutes (the deployment group's deploymentReadyOption waitTimeInMinutes)",
+        _int_range(0, 2880),
+        "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html",
+    ),
+    "http_status": Rule("an HTTP status code, 100-599", _int_range(100, 599)),
+    "attempts": Rule("a whole number of attempts from 1 to 100", _int_range(1, 100)),
+    "delay_seconds": Rule("0-300 seconds", _int_range(0, 300)),
+    "url": Rule("an http(s) URL", _pattern(r"https?://\S+")),
     "health_check_path": Rule(
         "a path starting with / (up to 1024 characters, no spaces)",
         _pattern(r"/\S{0,1023}"),
@@ -584,6 +605,16 @@ RULES["cidrs_ipv4"] = Rule(
     "a list of distinct IPv4 CIDR blocks such as 203.0.113.0/24", _string_list(RULES["cidr_ipv4"])
 )
 RULES["iam_policy_arns"] = Rule("a list of distinct managed policy ARNs", _string_list(RULES["iam_policy_arn"]))
+# ECS lifecycle hooks' functions (ECS API reference, DeploymentLifecycleHook.hookTargetArn): a function, its version
+# or alias.
+RULES["lambda_function_arns"] = Rule(
+    "a list of distinct Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>])",
+    _string_list(
+        Rule(
+            "a Lambda function ARN", _pattern(r"arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?")
+        )
+    ),
+)
 RULES["target_group_pair"] = Rule(
     "two distinct target group names (1-32 letters, digits and hyphens, not starting or ending with a hyphen)",
     lambda v: isinstance(v, list) and len(v) == 2 and _string_list(RULES["target_group_name"])(v),
@@ -957,6 +988,7 @@ CONTRACTS["iam"] = Contract(
                 "iam_task_role_managed_policy_arns": "iam_policy_arns?",
                 "iam_task_execution_secret_arns": "secret_arns?",
                 "iam_task_execution_kms_key_arn": "kms_key_arn?",
+                "iam_infrastructure_hook_function_arns": "lambda_function_arns?",
                 "iam_codedeploy_role_name": "iam_role_name",
                 "iam_pipeline_roles_enabled": "bool",
                 "iam_codebuild_role_name": "iam_role_name if pipeline",
@@ -967,6 +999,7 @@ CONTRACTS["iam"] = Contract(
                 "iam_ecr_repository_name": "ecr_repository_name if pipeline",
                 "iam_codecommit_repository_name": "codecommit_repository_name if codecommit",
                 "iam_codestar_connection_arn": "connection_arn? if pipeline",
+                "iam_codepipeline_approval_topic_arn": "sns_topic_arn? if pipeline",
                 "iam_ecs_cluster_name": "ecs_name if pipeline",
                 "iam_ecs_service_name": "ecs_name if pipeline",
                 "iam_task_family": "ecs_name if pipeline",
@@ -1221,6 +1254,7 @@ CONTRACTS["ecs_service"] = Contract(
                 "ecs_service_codedeploy_role_arn": "iam_role_arn? if blue_green",
                 "ecs_service_codedeploy_config_name": "codedeploy_ecs_config if blue_green",
                 "ecs_service_codedeploy_termination_wait_minutes": "termination_wait_minutes if blue_green",
+                "ecs_service_codedeploy_ready_wait_minutes": "ready_wait_minutes if blue_green",
                 "ecs_service_test_target_group_name": "target_group_name if blue_green",
                 "ecs_service_load_balancer_name": "load_balancer_name if blue_green",
                 "ecs_service_production_listener_port": "port if blue_green",
@@ -1320,6 +1354,25 @@ def _connections(v):
     return v.get("codepipeline_source") == "CodeConnections"
 
 
+APPROVAL_ROLE_VARS = ("topic_arn", "custom_data", "external_link")
+APPROVAL_APP_VARS = ("topic_arn", "message", "url")
+
+
+def _approval_unused(values: dict[str, Any], switch: str, prefix: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """An approval setting given while the approval stage is off would be silently ignored: say so."""
+    if as_bool(values.get(switch)) is True:
+        return []
+    return [
+        (
+            prefix + name,
+            f"is {shown(values.get(prefix + name))} but {switch} is false: the pipeline has no approval stage to use "
+            f"it; set {switch} true or leave {prefix + name} empty.",
+        )
+        for name in names
+        if not empty(values.get(prefix + name))
+    ]
+
+
 CONTRACTS["codepipeline"] = Contract(
     fields=[
         *_fields(
@@ -1356,6 +1409,10 @@ CONTRACTS["codepipeline"] = Contract(
                 "codepipeline_role_name": "iam_role_name",
                 "codepipeline_events_role_name": "iam_role_name",
                 "codepipeline_purge_data": "bool",
+                "codepipeline_manual_approval": "bool",
+                "codepipeline_approval_topic_arn": "sns_topic_arn?",
+                "codepipeline_approval_custom_data": "approval_text?",
+                "codepipeline_approval_external_link": "approval_url?",
             },
             when={
                 "connections": _connections,
@@ -1398,6 +1455,7 @@ CONTRACTS["codepipeline"] = Contract(
         ),
         derived_name("codepipeline_pipeline_name", "start-{0}", "iam_policy_name", shown_as="events policy name"),
         distinct("codepipeline_codebuild_role_name", "codepipeline_role_name", "codepipeline_events_role_name"),
+        lambda v: _approval_unused(v, "codepipeline_manual_approval", "codepipeline_approval_", APPROVAL_ROLE_VARS),
     ],
 )
 
@@ -1539,6 +1597,41 @@ def _pipeline_container(values: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _test_traffic_check(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """deploy_test_traffic_check needs a release with test traffic, and someone to check it (not the pipeline)."""
+    if as_bool(values.get("deploy_test_traffic_check")) is not True:
+        return []
+    style = values.get("app_release_strategy") or (
+        "codedeploy" if values.get("app_deployment_controller") == "CODE_DEPLOY" else "rolling"
+    )
+    if style not in ("codedeploy", "blue_green", "linear", "canary"):
+        return [
+            (
+                "deploy_test_traffic_check",
+                f"is true but app_release_strategy is {shown(style)}: a rolling update sends no test traffic to "
+                "check; use codedeploy or an ECS-native style (blue_green, linear, canary), or leave it false.",
+            )
+        ]
+    if _pipeline(values):
+        return [
+            (
+                "deploy_test_traffic_check",
+                "is true but codepipeline_enabled is true: the check runs from Ansible and holds every release "
+                "before production moves, so the pipeline's releases would wait with nobody to check them; leave "
+                "one of them false.",
+            )
+        ]
+    if style == "codedeploy" and as_int(values.get("deploy_test_traffic_hold_minutes", 60)) == 0:
+        return [
+            (
+                "deploy_test_traffic_hold_minutes",
+                "is 0: with codedeploy the release is held before production moves for at most this many minutes "
+                "(1-2880) so the check can run first.",
+            )
+        ]
+    return []
+
+
 def _teardown_confirm(values: dict[str, Any]) -> list[tuple[str, str]]:
     confirm = values.get("teardown_confirm")
     if empty(confirm):
@@ -1661,6 +1754,10 @@ CONTRACTS["inventory"] = Contract(
                 "app_codebuild_project_name": "codebuild_project_name if pipeline",
                 "app_pipeline_name": "codepipeline_name if pipeline",
                 "app_artifact_bucket_name": "s3_bucket_name? if pipeline",
+                "app_pipeline_manual_approval": "bool? if pipeline",
+                "app_pipeline_approval_topic_arn": "sns_topic_arn? if pipeline",
+                "app_pipeline_approval_message": "approval_text? if pipeline",
+                "app_pipeline_approval_url": "approval_url? if pipeline",
                 "app_task_execution_role_name": "iam_role_name",
                 "app_task_role_name": "iam_role_name?",
                 "app_codedeploy_role_name": "iam_role_name",
@@ -1686,6 +1783,12 @@ CONTRACTS["inventory"] = Contract(
                 "app_container_init_process": "bool",
                 "deploy_wait_until": "checkpoint",
                 "deploy_wait_timeout": "seconds?",
+                "deploy_test_traffic_check": "bool?",
+                "deploy_test_traffic_url": "url?",
+                "deploy_test_traffic_status": "http_status?",
+                "deploy_test_traffic_attempts": "attempts?",
+                "deploy_test_traffic_delay": "delay_seconds?",
+                "deploy_test_traffic_hold_minutes": "ready_wait_minutes?",
                 "rollback_mode": "rollback_mode",
                 "rollback_wait_timeout": "seconds?",
                 "rollback_task_definition": "task_definition_ref?",
@@ -1768,10 +1871,16 @@ CONTRACTS["inventory"] = Contract(
             else []
         ),
         _teardown_confirm,
+        _test_traffic_check,
         _app_source,
         _app_image,
         _pipeline_platform,
         _pipeline_container,
+        lambda v: (
+            _approval_unused(v, "app_pipeline_manual_approval", "app_pipeline_approval_", APPROVAL_APP_VARS)
+            if _pipeline(v)
+            else []
+        ),
         lambda v: task_hardening.input_checks(v, "app_", "app_container_secrets_kms_key_arn"),
     ],
 )
