@@ -31,6 +31,8 @@ LONG = "helloapp-with-a-long-name-for-aws"  # 33 characters: app_alb_name become
 PIPELINE = {"codepipeline_enabled": True}
 BLUE_GREEN = {"app_release_strategy": "codedeploy", "app_codedeploy_termination_wait_minutes": 60}
 CANARY = {"app_release_strategy": "canary"}
+UUID = "11111111-2222-3333-4444-555555555555"
+CERT = f"arn:aws:acm:ap-northeast-2:123456789012:certificate/{UUID}"
 
 # {(kind, what it checks): [(id, variables or {module: options}, variable named, words of the allowed values)]}
 BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
@@ -78,6 +80,40 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
         ("private-only", {"private_subnet_ids": ["subnet-0123abcd"]}, "private_subnet_ids", "public_subnet_ids"),
         ("build-args", {"app_image_build_args": {"BASE-IMAGE": "x"}}, "app_image_build_args", ""),
         ("typo", {"app_contianer_port": 8000}, "app_contianer_port", "app_container_port"),
+        # HTTPS and the load balancer's attributes (issue 11, Deliver 1).
+        (
+            "certificate-not-acm",
+            {"app_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"},
+            "app_certificate_arn",
+            "ACM certificate ARN",
+        ),
+        (
+            "certificate-region",
+            {"app_certificate_arn": f"arn:aws:acm:us-east-1:123456789012:certificate/{UUID}"},
+            "app_certificate_arn",
+            "region",
+        ),
+        (
+            "certificate-partition",
+            {"app_certificate_arn": f"arn:aws-cn:acm:ap-northeast-2:123456789012:certificate/{UUID}"},
+            "app_certificate_arn",
+            "partition",
+        ),
+        ("https-port-taken", {"app_certificate_arn": CERT, "app_https_port": 8080}, "app_https_port", "differ"),
+        ("ssl-policy", {"app_ssl_policy": "TLS13"}, "app_ssl_policy", "ELBSecurityPolicy-"),
+        (
+            "access-logs-bucket",
+            {"app_alb_access_logs_bucket": "Logs_Bucket"},
+            "app_alb_access_logs_bucket",
+            "S3 bucket",
+        ),
+        ("access-logs-prefix", {"app_alb_access_logs_prefix": "alb/AWSLogs"}, "app_alb_access_logs_prefix", "AWSLogs"),
+        (
+            "deletion-protection",
+            {"app_alb_deletion_protection": "maybe"},
+            "app_alb_deletion_protection",
+            "true or false",
+        ),
     ],
     ("stack", "app"): [
         ("source-dir-missing", {"app_source_dir": "sample_apps/nope"}, "app_source_dir", "not a directory"),

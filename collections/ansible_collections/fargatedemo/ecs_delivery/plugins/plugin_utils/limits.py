@@ -454,6 +454,25 @@ RULES: dict[str, Rule] = {
         "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
         _pattern(r"arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key/.+"),
     ),
+    # --- HTTPS and the load balancer's attributes (issue 11, Deliver 1)
+    "acm_certificate_arn": Rule(
+        "an ACM certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<id>, in the stack's region)",
+        _pattern(r"arn:aws(-cn|-us-gov|-iso(-[a-z])?)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f-]{36}"),
+        "https://docs.aws.amazon.com/acm/latest/userguide/authen-overview.html",
+    ),
+    "elb_ssl_policy": Rule(
+        "an Elastic Load Balancing security policy name such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        _pattern(r"ELBSecurityPolicy-[A-Za-z0-9-]{1,100}"),
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+    ),
+    "access_log_prefix": Rule(
+        "an S3 key prefix without a slash at either end and without AWSLogs (empty: the bucket's root)",
+        lambda v: (
+            isinstance(v, str)
+            and (v == "" or (not v.startswith("/") and not v.endswith("/") and "AWSLogs" not in v and len(v) <= 900))
+        ),
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
+    ),
     "task_definition_ref": Rule(
         "a task definition as family:revision or its ARN",
         _pattern(r"([A-Za-z0-9_-]{1,255}:\d+|arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]+:\d+)"),
@@ -1109,6 +1128,12 @@ CONTRACTS["alb"] = Contract(
                 "alb_tasks_security_group_name": "security_group_name",
                 "alb_idle_timeout": "idle_timeout",
                 "alb_deletion_protection": "bool",
+                "alb_drop_invalid_header_fields": "bool",
+                "alb_access_logs_bucket": "s3_bucket_name?",
+                "alb_access_logs_prefix": "access_log_prefix",
+                "alb_certificate_arn": "acm_certificate_arn?",
+                "alb_ssl_policy": "elb_ssl_policy",
+                "alb_https_port": "port",
                 "alb_wait_timeout": "seconds",
                 "alb_production_port": "port",
                 "alb_production_cidrs": "cidrs_ipv4",
@@ -1129,6 +1154,11 @@ CONTRACTS["alb"] = Contract(
     ],
     checks=[
         distinct("alb_production_port", "alb_test_port"),
+        lambda v: (
+            distinct("alb_production_port", "alb_test_port", "alb_https_port")(v)
+            if not empty(v.get("alb_certificate_arn"))
+            else []
+        ),
         below("alb_health_check_timeout", "alb_health_check_interval"),
         distinct("alb_name", "alb_tasks_security_group_name"),
         lambda v: (
@@ -1634,6 +1664,25 @@ def _public_subnets(values: dict[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+def _certificate_region(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The certificate must be in the load balancer's region and partition (ELB User Guide, SSL certificates:
+    "The certificate must be in the same Region as your load balancer")."""
+    arn, region = values.get("app_certificate_arn"), values.get("aws_region")
+    if empty(arn) or not RULES["acm_certificate_arn"].ok(arn) or not isinstance(region, str):
+        return []
+    parts = arn.split(":")
+    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    if parts[3] != region or (parts[1] != partition and not parts[1].startswith("aws-iso")):
+        return [
+            (
+                "app_certificate_arn",
+                f"is {shown(arn)}: the certificate must be in the load balancer's region aws_region "
+                f"{shown(region)} (partition {partition}); request or import it there.",
+            )
+        ]
+    return []
+
+
 CONTRACTS["inventory"] = Contract(
     required=(
         "aws_region",
@@ -1680,6 +1729,14 @@ CONTRACTS["inventory"] = Contract(
                 "app_target_group_names": "target_group_pair",
                 "app_production_port": "port",
                 "app_test_port": "port",
+                "app_https_port": "port?",
+                "app_certificate_arn": "acm_certificate_arn?",
+                "app_ssl_policy": "elb_ssl_policy?",
+                "app_alb_idle_timeout": "idle_timeout?",
+                "app_alb_deletion_protection": "bool?",
+                "app_alb_drop_invalid_header_fields": "bool?",
+                "app_alb_access_logs_bucket": "s3_bucket_name?",
+                "app_alb_access_logs_prefix": "access_log_prefix?",
                 "app_health_check_path": "health_check_path",
                 "app_deployment_controller": "deployment_controller",
                 "app_release_strategy": "release_strategy?",
@@ -1747,6 +1804,12 @@ CONTRACTS["inventory"] = Contract(
     checks=[
         _app_tags,
         distinct("app_production_port", "app_test_port"),
+        lambda v: (
+            distinct("app_production_port", "app_test_port", "app_https_port")(v)
+            if not empty(v.get("app_certificate_arn"))
+            else []
+        ),
+        _certificate_region,
         distinct("app_task_execution_role_name", "app_codedeploy_role_name", "app_task_role_name"),
         lambda v: (
             distinct(
