@@ -59,19 +59,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # in collection order, so these start first and the short files fill in around them. With xdist's default
 # reorder (files with the most tests first) the one-test AWX and molecule files came last and one worker ran
 # alone for the last ~35 minutes of a loaded run. A file not listed keeps its place after these.
-LONGEST_FIRST = (  # seconds in a fresh-clone `make test` on 2 workers (junit), 2026-12-02
+LONGEST_FIRST = (  # seconds in a fresh-clone `make test` on 3 workers (junit), 2026-12-02, then as noted
+    "tests/e2e/test_bluegreen.py",  # 424 s; about 660 s with the migrate tests, more with the alarm and gate tests
     "tests/e2e/test_site_ecs.py",  # 642 s
-    "tests/e2e/test_native_release.py",  # 534 s alone (issue 12, 2026-12-03: -x -q, one worker, load average ~5)
-    "tests/e2e/test_bluegreen.py",  # 424 s
+    "tests/e2e/test_native_release.py",  # 348 s alone with the linear/PAUSE test (2026-12-04, load ~2)
     "tests/roles/test_iam_role.py",  # 314 s
+    "tests/roles/test_alb.py",  # 192 s; plus the HTTPS tests (343 s of them alone at load ~10, 2026-12-04)
     "tests/awx/test_runner_jobs.py",  # 295 s
     "tests/roles/test_ecs_service.py",  # 287 s
     "tests/roles/test_codepipeline_molecule.py",  # 242 s
     "tests/e2e/test_prebuilt_image.py",  # 236 s alone (issue 16, 2026-12-02: -x -q, one worker)
-    "tests/roles/test_alb.py",  # 192 s
+    "tests/roles/test_codepipeline.py",  # 96 s; plus the approval stage's two runs (2026-12-04)
     "tests/e2e/test_whoami_stack.py",  # 169 s alone (issue 16, 2026-12-02: -x -q, one worker)
     "tests/roles/test_ecr.py",  # 116 s
-    "tests/roles/test_codepipeline.py",  # 96 s
     "tests/roles/test_ecs_cluster.py",  # 81 s
 )
 
