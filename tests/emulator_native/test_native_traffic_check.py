@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator_codedeploy.test_test_traffic_check import PLAYBOOK, answering  # noqa: F401 (the fixture)
+from tests.emulator_codedeploy.test_codedeploy_traffic_check import PLAYBOOK, answering  # noqa: F401 (the fixture)
 from tests.emulator_native.test_control import _ship_v2
 
 pytestmark = pytest.mark.emulator
