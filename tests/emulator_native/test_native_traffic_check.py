@@ -2,8 +2,8 @@
 PAUSE hook deploy_test_traffic_check adds (POST_TEST_TRAFFIC_SHIFT): a failing answer stops the release with
 rollback (StopServiceDeployment ROLLBACK) before the production rule moves, and the play fails saying so.
 
-As in tests/emulator_codedeploy/test_codedeploy_traffic_check.py, the URL is a local HTTP server of the test (the emulator
-has no data plane behind its listeners); the continue path is the CodeDeploy test's and the modules' test's
+As in tests/emulator_codedeploy/test_codedeploy_traffic_check.py, the URL is a local HTTP server of the test (the
+emulator has no data plane behind its listeners); the continue path is the CodeDeploy test's and the modules' test's
 (tests/roles/test_ecs_native_modules_emulator.py).
 """
 
