@@ -26,7 +26,17 @@ OTHER = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/ot
 def test_the_style_gives_the_controller(style, controller, native):
     plan = release_configuration({f"{P}strategy": style, f"{P}canary_percent": 50}, P)
     assert (plan["controller"], plan["native"]) == (controller, native)
-    assert bool(plan["deployment_configuration"]) is native
+    assert ("strategy" in plan["deployment_configuration"]) is native
+    # Deployment alarms are the ECS controller's (rolling and native): off without alarm names.
+    assert ("alarms" in plan["deployment_configuration"]) is (controller == "ECS")
+
+
+def test_deployment_alarms_reach_rolling_updates_too():
+    config = release_configuration({f"{P}strategy": "rolling", f"{P}alarm_names": ["a", "b", "a"]}, P)
+    assert config["deployment_configuration"] == {"alarms": {"alarm_names": ["a", "b"], "enable": True, "rollback": True}}
+    off = release_configuration({f"{P}strategy": "blue_green", f"{P}alarm_rollback": "false", f"{P}alarm_names": []}, P)
+    assert off["deployment_configuration"]["alarms"] == {"alarm_names": [], "enable": False, "rollback": False}
+    assert release_problems({f"{P}strategy": "blue_green", f"{P}alarm_names": []}, P) == []
 
 
 def test_empty_strategy_means_rolling():

@@ -479,6 +479,11 @@ RULES: dict[str, Rule] = {
     "platform_version": Rule("LATEST or a Fargate platform version such as 1.4.0", _pattern(r"LATEST|\d+\.\d+\.\d+")),
     "seconds": Rule("a whole number of seconds, 0 or more", _int_range(0, None)),
     "positive": Rule("a whole number, 1 or more", _int_range(1, None)),
+    "alarm_period": Rule(
+        "10, 30 or a multiple of 60 seconds",
+        lambda v: as_int(v) is not None and (as_int(v) in (10, 30) or (as_int(v) > 0 and as_int(v) % 60 == 0)),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    ),
     # --- choices and shapes
     "bool": Rule("true or false", lambda v: as_bool(v) is not None),
     "deployment_controller": Rule("ECS (rolling update) or CODE_DEPLOY (blue/green)", _one_of("ECS", "CODE_DEPLOY")),
@@ -810,6 +815,25 @@ def release_wait_covers(
                 f"is {seconds}: a release cannot reach {reach} in less than {minimum} seconds ({what}); "
                 f"set at least {minimum + RELEASE_MARGIN_MINUTES * 60}, leave it empty for that default, or wait "
                 "for an earlier checkpoint.",
+            )
+        ]
+
+    return check
+
+
+def alarm_window(period: str, periods: str) -> Check:
+    """PutMetricAlarm: "The maximum value of EvaluationPeriods * Period is 1 day (86400 seconds)"
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        seconds, count = as_int(values.get(period)), as_int(values.get(periods))
+        if seconds is None or count is None or seconds * count <= 86400:
+            return []
+        return [
+            (
+                periods,
+                f"is {count}: with {period} {seconds} the alarm would look at {seconds * count} seconds, and "
+                "CloudWatch allows at most one day (86400); lower one of them.",
             )
         ]
 
@@ -1199,6 +1223,11 @@ CONTRACTS["ecs_service"] = Contract(
                 "ecs_service_codedeploy_wait_timeout": "seconds? if blue_green",
                 "ecs_service_deregister_task_definitions": "bool",
                 "ecs_service_delete_log_group": "bool",
+                "ecs_service_alarms_enabled": "bool",
+                "ecs_service_alarm_5xx_threshold": "positive",
+                "ecs_service_alarm_unhealthy_threshold": "positive",
+                "ecs_service_alarm_period": "alarm_period",
+                "ecs_service_alarm_evaluation_periods": "positive",
             },
             when={"blue_green": _BG},
         ),
@@ -1206,6 +1235,7 @@ CONTRACTS["ecs_service"] = Contract(
     ],
     checks=[
         fargate_size("ecs_service_task_cpu", "ecs_service_task_memory"),
+        alarm_window("ecs_service_alarm_period", "ecs_service_alarm_evaluation_periods"),
         lambda v: task_hardening.input_checks(v, "ecs_service_"),
         rolling_update_progresses(
             "ecs_service_desired_count", "ecs_service_minimum_healthy_percent", "ecs_service_maximum_percent"
@@ -1591,6 +1621,11 @@ CONTRACTS["inventory"] = Contract(
                 "app_deployment_controller": "deployment_controller",
                 "app_release_strategy": "release_strategy?",
                 "app_release_alarm_rollback": "bool?",
+                "app_alarms_enabled": "bool?",
+                "app_alarm_5xx_threshold": "positive?",
+                "app_alarm_unhealthy_threshold": "positive?",
+                "app_alarm_period": "alarm_period?",
+                "app_alarm_evaluation_periods": "positive?",
                 "app_codedeploy_application_name": "codedeploy_name",
                 "app_codedeploy_group_name": "codedeploy_name",
                 "app_codedeploy_config_name": "codedeploy_ecs_config",
@@ -1643,6 +1678,7 @@ CONTRACTS["inventory"] = Contract(
     ],
     checks=[
         _app_tags,
+        alarm_window("app_alarm_period", "app_alarm_evaluation_periods"),
         distinct("app_production_port", "app_test_port"),
         distinct("app_task_execution_role_name", "app_codedeploy_role_name", "app_task_role_name"),
         lambda v: (
