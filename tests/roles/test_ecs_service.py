@@ -179,7 +179,11 @@ def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_pla
         assert {t["Key"]: t["Value"] for t in tags} == OWNER_TAGS, alarm["AlarmName"]
     unhealthy = found["molecule-cluster-molecule-bg-unhealthy-molecule-tg2"]
     assert {d["Name"] for d in unhealthy["Dimensions"]} == {"LoadBalancer", "TargetGroup"}
-    assert (unhealthy["MetricName"], unhealthy["Period"], unhealthy["EvaluationPeriods"]) == ("UnHealthyHostCount", 60, 2)
+    assert (unhealthy["MetricName"], unhealthy["Period"], unhealthy["EvaluationPeriods"]) == (
+        "UnHealthyHostCount",
+        60,
+        2,
+    )
     group = emulator.boto3_client("codedeploy").get_deployment_group(
         applicationName="AppECS-molecule", deploymentGroupName="DgpECS-molecule"
     )["deploymentGroupInfo"]
@@ -245,7 +249,9 @@ def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_pla
     assert removed.rc == 0, str(removed)
     assert emulator.boto3_client("codedeploy").list_applications()["applications"] == []
     assert [a["AlarmName"] for a in alarms(emulator)] == [ALARMS[2]], str(removed)
-    assert f"Left CloudWatch alarm {ALARMS[2]}: not tagged as this stack" in " ".join(removed.stdout.split()), str(removed)
+    assert f"Left CloudWatch alarm {ALARMS[2]}: not tagged as this stack" in " ".join(removed.stdout.split()), str(
+        removed
+    )
     cloudwatch.delete_alarms(AlarmNames=[ALARMS[2]])
 
 

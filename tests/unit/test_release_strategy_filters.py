@@ -33,7 +33,9 @@ def test_the_style_gives_the_controller(style, controller, native):
 
 def test_deployment_alarms_reach_rolling_updates_too():
     config = release_configuration({f"{P}strategy": "rolling", f"{P}alarm_names": ["a", "b", "a"]}, P)
-    assert config["deployment_configuration"] == {"alarms": {"alarm_names": ["a", "b"], "enable": True, "rollback": True}}
+    assert config["deployment_configuration"] == {
+        "alarms": {"alarm_names": ["a", "b"], "enable": True, "rollback": True}
+    }
     off = release_configuration({f"{P}strategy": "blue_green", f"{P}alarm_rollback": "false", f"{P}alarm_names": []}, P)
     assert off["deployment_configuration"]["alarms"] == {"alarm_names": [], "enable": False, "rollback": False}
     assert release_problems({f"{P}strategy": "blue_green", f"{P}alarm_names": []}, P) == []

@@ -41,7 +41,8 @@ options:
   service:
     description: The ARN's service with O(resource).
     type: str
-    choices: [cloudwatch, codebuild, codecommit, codedeploy, codepipeline, ecr, ecs, elasticloadbalancing, events, logs, s3]
+    choices:
+      [cloudwatch, codebuild, codecommit, codedeploy, codepipeline, ecr, ecs, elasticloadbalancing, events, logs, s3]
   tags:
     description: Tags the resource must carry. When omitted the module only reads.
     type: dict
@@ -362,7 +363,10 @@ SERVICES = {
     "codebuild": CodeBuild("codebuild", LOWER_PAIRS),
     "logs": Logs("logs", PLAIN),
     "cloudwatch": CloudWatch(
-        "cloudwatch", PAIRS, missing=("ResourceNotFound", "ResourceNotFoundException"), params=Params("ResourceARN", "Tags", "TagKeys")
+        "cloudwatch",
+        PAIRS,
+        missing=("ResourceNotFound", "ResourceNotFoundException"),
+        params=Params("ResourceARN", "Tags", "TagKeys"),
     ),
     "s3": S3("s3", PAIRS),
 }
