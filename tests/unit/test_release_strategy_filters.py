@@ -9,6 +9,7 @@ from ansible_collections.fargatedemo.ecs_delivery.plugins.filter.release_strateg
     native_checkpoint,
     native_listener_rules,
     native_overlap_minutes,
+    release_alarms,
     release_configuration,
     release_problems,
 )
@@ -195,3 +196,39 @@ def test_overlap_minutes(values, minutes):
 )
 def test_partition(region, partition):
     assert aws_partition(region) == partition
+
+
+LB = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/helloapp-alb/abcd"
+SETTINGS = {"5xx_threshold": "5", "unhealthy_threshold": 1, "period": "60", "evaluation_periods": 2}
+
+
+def test_release_alarms_watch_the_load_balancer_and_each_target_group():
+    alarms = {a["name"]: a for a in release_alarms(LB, [TG1, TG2, TG1], "helloapp-helloapp", SETTINGS)}
+    assert sorted(alarms) == [
+        "helloapp-helloapp-elb-5xx",
+        "helloapp-helloapp-target-5xx",
+        "helloapp-helloapp-unhealthy-helloapp-tg1",
+        "helloapp-helloapp-unhealthy-helloapp-tg2",
+    ]
+    five_xx = alarms["helloapp-helloapp-target-5xx"]
+    assert five_xx["dimensions"] == {"LoadBalancer": "app/helloapp-alb/abcd"}
+    assert (five_xx["metric_name"], five_xx["statistic"], five_xx["threshold"]) == (
+        "HTTPCode_Target_5XX_Count",
+        "Sum",
+        5.0,
+    )
+    unhealthy = alarms["helloapp-helloapp-unhealthy-helloapp-tg2"]
+    assert unhealthy["dimensions"] == {
+        "LoadBalancer": "app/helloapp-alb/abcd",
+        "TargetGroup": "targetgroup/helloapp-tg2/2222",
+    }
+    assert (unhealthy["period"], unhealthy["evaluation_periods"], unhealthy["treat_missing_data"]) == (
+        60,
+        2,
+        "notBreaching",
+    )
+
+
+def test_release_alarms_refuse_what_is_not_an_elb_arn():
+    with pytest.raises(AnsibleFilterError, match="loadbalancer"):
+        release_alarms("helloapp-alb", [TG1], "p", SETTINGS)
