@@ -152,3 +152,31 @@ def test_a_canary_stopped_half_way_rolls_back_to_the_original_target_group(stack
     assert production(stack) == f"{APP}-tg1"
     assert latest_deployment(stack)["status"] == "ROLLBACK_SUCCESSFUL"
     assert stack.service()["taskDefinition"].endswith(f"/{APP}:3")
+
+
+def test_the_stacks_alarm_rolls_a_native_canary_back(stack):
+    """Issue 11, Deliver 3: the stack's own alarms are the service's deployment alarms (rollback on); one set to
+    ALARM (SetAlarmState, as on AWS) while a canary takes its share rolls the release back."""
+    alarms = stack.service()["deploymentConfiguration"]["alarms"]
+    assert alarms["enable"] is True and alarms["rollback"] is True, alarms
+    assert {f"{APP}-{APP}-target-5xx", f"{APP}-{APP}-unhealthy-{APP}-tg2"} <= set(alarms["alarmNames"]), alarms
+    slow = {"app_image_uri": image(5), "app_release_canary_bake_minutes": 30, "deploy_wait_until": "created"}
+    run = stack.play("playbooks/deploy.yml", slow)
+    assert run.rc == 0, run
+    deadline = time.monotonic() + 120
+    while rule_weights(stack, 80) != {f"{APP}-tg1": 950, f"{APP}-tg2": 50}:
+        assert time.monotonic() < deadline, rule_weights(stack, 80)
+        time.sleep(1)
+    cloudwatch = stack.client("cloudwatch")
+    cloudwatch.set_alarm_state(AlarmName=f"{APP}-{APP}-elb-5xx", StateValue="ALARM", StateReason="canary 5xx")
+    try:
+        deadline = time.monotonic() + 120
+        while latest_deployment(stack)["status"] != "ROLLBACK_SUCCESSFUL":
+            assert time.monotonic() < deadline, latest_deployment(stack)
+            time.sleep(1)
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=f"{APP}-{APP}-elb-5xx", StateValue="OK", StateReason="test over")
+    deployment = latest_deployment(stack)
+    assert f"{APP}-{APP}-elb-5xx" in deployment["alarms"]["triggeredAlarmNames"], deployment
+    assert production(stack) == f"{APP}-tg1"
+    assert stack.service()["taskDefinition"].endswith(f"/{APP}:3")
