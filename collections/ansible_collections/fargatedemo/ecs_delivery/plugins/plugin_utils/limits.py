@@ -840,6 +840,28 @@ def alarm_window(period: str, periods: str) -> Check:
     return check
 
 
+# The stack's own alarms of a CodeDeploy release (two 5xx counts, one unhealthy-host count per target group).
+STACK_ALARMS_CODEDEPLOY = 4
+
+
+def _codedeploy_alarm_count(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """CreateDeploymentGroup: "The maximum number of alarms for a deployment group (10) was exceeded"
+    (AlarmsLimitExceededException, https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html)."""
+    names = values.get("app_release_alarm_names")
+    if values.get("app_release_strategy") != "codedeploy" or not isinstance(names, list):
+        return []
+    own = STACK_ALARMS_CODEDEPLOY if as_bool(values.get("app_alarms_enabled", True)) is not False else 0
+    if len(set(names)) + own <= 10:
+        return []
+    return [
+        (
+            "app_release_alarm_names",
+            f"has {len(set(names))} alarms: with the stack's own {own} a CodeDeploy deployment group would watch "
+            f"{len(set(names)) + own}, and it takes at most 10.",
+        )
+    ]
+
+
 def required_when(name: str, condition: Callable[[dict[str, Any]], bool], why: str) -> Check:
     def check(values: dict[str, Any]) -> list[tuple[str, str]]:
         if condition(values) and empty(values.get(name)):
@@ -1679,6 +1701,7 @@ CONTRACTS["inventory"] = Contract(
     checks=[
         _app_tags,
         alarm_window("app_alarm_period", "app_alarm_evaluation_periods"),
+        _codedeploy_alarm_count,
         distinct("app_production_port", "app_test_port"),
         distinct("app_task_execution_role_name", "app_codedeploy_role_name", "app_task_role_name"),
         lambda v: (
@@ -1767,7 +1790,8 @@ INVENTORY_EXTRA = (
 )
 # Variables a contract's checks read besides its fields (problems() gets them too): the pre-flight adds the app's
 # directory as the playbooks resolve it (playbooks/vars/stack.yml).
-CONTRACT_EXTRA = {"inventory": ("teardown_confirm", "stack_facts_app_source_dir")}
+# The release's own alarm names too (a CodeDeploy deployment group watches at most 10 with the stack's).
+CONTRACT_EXTRA = {"inventory": ("teardown_confirm", "stack_facts_app_source_dir", "app_release_alarm_names")}
 
 
 def unknown_inventory_names(names: list[str]) -> list[str]:
