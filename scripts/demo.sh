@@ -84,9 +84,12 @@ play() {
 
 # The target group a listener of the stack's load balancer sends traffic to, as the collection decides it
 # (module_utils/elbv2.py, through the elb_listener_traffic_info module); the name comes from the inventory.
+# "production" is the HTTPS listener when the inventory sets app_certificate_arn (port 80 then only redirects).
 listener_target() {
+    local port="$1"
+    [[ "${port}" == production ]] && port="{{ app_https_port if app_certificate_arn | default('', true) else app_production_port }}"
     "${ROOT}/.venv/bin/ansible" localhost -o -m fargatedemo.ecs_delivery.elb_listener_traffic_info \
-        -a "load_balancer_name={{ app_alb_name }} ports=$1" 2>/dev/null | "${PYTHON}" -c '
+        -a "load_balancer_name={{ app_alb_name }} ports=${port}" 2>/dev/null | "${PYTHON}" -c '
 import json, sys
 text = sys.stdin.read()
 result = json.loads(text.split("=> ", 1)[1]) if "=> " in text else {}
@@ -105,7 +108,7 @@ step_emulator() {
 step_stack_rolling() {
     say "1. Stand the stack up: IAM, ECR + image v1, ALB, cluster, service (rolling update)"
     play site-v1 site.yml -e app_image_tag=v1 -e app_welcome_route=false
-    summary_add "Production :80 (rolling)" "$(listener_target 80)"
+    summary_add "Production (rolling)" "$(listener_target production)"
 }
 
 step_rolling_v2() {
@@ -121,11 +124,11 @@ step_bluegreen() {
     play teardown playbooks/teardown.yml -e teardown_confirm=helloapp@123456789012 -e app_image_tag=v2
     play site-bluegreen-v1 site.yml -e app_release_strategy=codedeploy -e app_image_tag=v1 \
         -e app_welcome_route=false
-    summary_add "Production :80 before" "$(listener_target 80)"
-    say "   Deploy v2 blue/green: replacement task set, test listener 8080, then production 80"
+    summary_add "Production before" "$(listener_target production)"
+    say "   Deploy v2 blue/green: replacement task set, test listener 8080, then the production listener"
     play deploy-v2-bluegreen playbooks/deploy.yml -e app_release_strategy=codedeploy \
         -e app_image_tag=v2 -e app_welcome_route=true
-    summary_add "Production :80 after" "$(listener_target 80)"
+    summary_add "Production after" "$(listener_target production)"
     summary_add "Test :8080 after" "$(listener_target 8080)"
 }
 

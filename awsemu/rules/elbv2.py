@@ -5,6 +5,8 @@ All answer ``ValidationError``, as ELBv2 does for invalid input (API reference, 
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import re
 
 from moto.elbv2.models import elbv2_backends
@@ -95,7 +97,16 @@ _ATTRIBUTE_RANGES = {
     # "client_keep_alive.seconds - The client keep alive value, in seconds. The valid range is 60-604800 seconds."
     "client_keep_alive.seconds": (60, 604800),
 }
-_BOOLEAN_ATTRIBUTES = ("deletion_protection.enabled", "routing.http2.enabled", "access_logs.s3.enabled")
+_BOOLEAN_ATTRIBUTES = (
+    "deletion_protection.enabled",
+    "routing.http2.enabled",
+    "access_logs.s3.enabled",
+    "routing.http.drop_invalid_header_fields.enabled",
+    "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
+    "routing.http.xff_client_port.enabled",
+    "routing.http.preserve_host_header.enabled",
+    "waf.fail_open.enabled",
+)
 
 
 @validates("elbv2", "ModifyTargetGroupAttributes", "ModifyLoadBalancerAttributes")
@@ -246,3 +257,134 @@ def redirect_actions(req) -> None:
             raise AwsError(
                 "InvalidLoadBalancerAction", f"The redirect configuration of action {index} is not valid: {bad}"
             )
+
+
+# --- Load balancer attributes AWS checks against other resources: access logs, deletion protection ---------------
+# moto stores whatever ModifyLoadBalancerAttributes gives (any bucket, or none) and deletes a load balancer whose
+# deletion protection is on. AWS refuses both.
+
+# The Elastic Load Balancing account of each Region available before August 2022 (ELB User Guide, "Enable access
+# logs for your Application Load Balancer", step 2: "Regions available before August 2022"); a bucket policy may
+# grant it, or the service principal logdelivery.elasticloadbalancing.amazonaws.com, which the guide gives for the
+# Regions available since and which is accepted in every Region here.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580",
+    "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+}
+LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def _load_balancer(req):
+    arn = req.params.get("LoadBalancerArn")
+    return elbv2_backends[req.account_id][req.region].load_balancers.get(arn) if arn else None
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def _grants_log_delivery(policy: dict, bucket: str, key_prefix: str, region: str) -> bool:
+    """Whether an Allow statement lets ELB put objects under ``arn:aws:s3:::<bucket>/<key_prefix>``."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    principals = {LOG_DELIVERY}
+    if account:
+        principals |= {account, f"arn:aws:iam::{account}:root"}
+    wanted = f"arn:aws:s3:::{bucket}/{key_prefix}"
+    for statement in _as_list(policy.get("Statement")):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal") or {}
+        named = set()
+        if isinstance(principal, dict):
+            named = {str(p) for key in ("Service", "AWS") for p in _as_list(principal.get(key))}
+        if not named & principals:
+            continue
+        actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
+        if not any(fnmatch.fnmatchcase("s3:putobject", a) for a in actions):
+            continue
+        if any(fnmatch.fnmatchcase(wanted, str(r)) for r in _as_list(statement.get("Resource"))):
+            return True
+    return False
+
+
+@validates("elbv2", "ModifyLoadBalancerAttributes")
+def access_logs(req) -> None:
+    """Access logs to S3 (ELB User Guide, "Enable access logs for your Application Load Balancer",
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html):
+    the bucket must exist, "be located in the same Region as the load balancer", the prefix "must not include
+    AWSLogs" nor start or end with "/", and the bucket policy must grant Elastic Load Balancing s3:PutObject on
+    ``<bucket>/<prefix>/AWSLogs/<account>/*``. AWS tests the write when logging is enabled and answers
+    InvalidConfigurationRequest ("Access Denied for bucket: ... Please check S3bucket permission").
+    """
+    balancer = _load_balancer(req)
+    given = {a.get("Key"): str(a.get("Value", "")) for a in req.params.get("Attributes") or []}
+    if not any(key.startswith("access_logs.s3.") for key in given):
+        return
+    current = dict(getattr(balancer, "attrs", {}) or {})
+    merged = {**current, **given}
+    prefix = merged.get("access_logs.s3.prefix", "")
+    if "access_logs.s3.prefix" in given and (prefix.startswith("/") or prefix.endswith("/") or "AWSLogs" in prefix):
+        raise AwsError(
+            "ValidationError",
+            f"The prefix '{prefix}' of 'access_logs.s3.prefix' must not start or end with '/' nor include 'AWSLogs'",
+        )
+    if merged.get("access_logs.s3.enabled", "false") != "true":
+        return
+    bucket = merged.get("access_logs.s3.bucket", "")
+    if not bucket:
+        raise AwsError(
+            "ValidationError", "The value of 'access_logs.s3.bucket' cannot be empty when access logs are enabled"
+        )
+    from moto.s3.models import s3_backends
+
+    found = s3_backends[req.account_id]["aws"].buckets.get(bucket)
+    if found is None:
+        raise AwsError("InvalidConfigurationRequest", f"The specified bucket does not exist: {bucket}")
+    if getattr(found, "region_name", req.region) != req.region:
+        raise AwsError(
+            "InvalidConfigurationRequest",
+            f"Access Denied for bucket: {bucket}. The bucket must be in the load balancer's Region {req.region}",
+        )
+    try:
+        policy = json.loads(found.policy.decode()) if found.policy else {}
+    except ValueError:
+        policy = {}
+    key_prefix = (f"{prefix}/" if prefix else "") + f"AWSLogs/{req.account_id}/"
+    if not _grants_log_delivery(policy, bucket, key_prefix, req.region):
+        raise AwsError(
+            "InvalidConfigurationRequest", f"Access Denied for bucket: {bucket}. Please check S3bucket permission"
+        )
+
+
+@validates("elbv2", "DeleteLoadBalancer")
+def deletion_protection(req) -> None:
+    """DeleteLoadBalancer: "If deletion protection is enabled, the load balancer cannot be deleted"
+    (ELBv2 API reference, LoadBalancerAttribute deletion_protection.enabled; DeleteLoadBalancer answers
+    OperationNotPermitted)."""
+    balancer = _load_balancer(req)
+    if balancer is not None and (getattr(balancer, "attrs", {}) or {}).get("deletion_protection.enabled") == "true":
+        raise AwsError(
+            "OperationNotPermitted",
+            f"Load balancer '{req.params.get('LoadBalancerArn')}' cannot be deleted because deletion protection is "
+            "enabled",
+        )

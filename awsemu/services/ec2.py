@@ -33,3 +33,24 @@ def _init_with_internet_gateway(self: Any, *args: Any, **kwargs: Any) -> None:
 if not getattr(EC2Backend.__init__, "_awsemu", False):
     _init_with_internet_gateway._awsemu = True  # type: ignore[attr-defined]
     EC2Backend.__init__ = _init_with_internet_gateway
+
+
+# UpdateSecurityGroupRuleDescriptions{Ingress,Egress}: AWS answers "Return: Returns true if the request succeeds"
+# (EC2 API reference, UpdateSecurityGroupRuleDescriptionsIngress); moto answers an empty result, and
+# amazon.aws.ec2_security_group, which reads ``Return`` when a rule's description changes, fails with KeyError.
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.ec2.responses.security_groups import SecurityGroups  # noqa: E402
+
+
+def _with_return(original: Any) -> Any:
+    def update(self: Any) -> ActionResult:
+        original(self)
+        return ActionResult({"Return": True})
+
+    update._awsemu = True  # type: ignore[attr-defined]
+    return update
+
+
+for _name in ("update_security_group_rule_descriptions_ingress", "update_security_group_rule_descriptions_egress"):
+    if not getattr(getattr(SecurityGroups, _name), "_awsemu", False):
+        setattr(SecurityGroups, _name, _with_return(getattr(SecurityGroups, _name)))

@@ -28,8 +28,10 @@ of ``PRODUCTION_TRAFFIC_SHIFT`` after every step) -> ``POST_PRODUCTION_TRAFFIC_S
 ``SUCCESSFUL`` once its tasks are stopped).
 
 Lifecycle hooks run, in the order configured, after the stage's own action: ``PAUSE`` waits
-(``AWAITING_ACTION``) for ContinueServiceDeployment (CONTINUE, or ROLLBACK); ``AWS_LAMBDA`` is "invoked":
-the invocation is recorded and answered from ``/_emulator/ecs_hooks`` (below); ``IN_PROGRESS`` re-invokes after
+(``AWAITING_ACTION``) for ContinueServiceDeployment (CONTINUE, or ROLLBACK); ``AWS_LAMBDA`` is "invoked" with the
+hook's ``roleArn`` (refused, and the hook FAILED, unless that role's policies allow ``lambda:InvokeFunction`` on the
+function: ``awsemu.services.iam.principal_allows``): the invocation is recorded and answered from
+``/_emulator/ecs_hooks`` (below); ``IN_PROGRESS`` re-invokes after
 ``callBackDelay`` (default 30 s), ``SUCCEEDED`` continues, ``FAILED`` (or a function that does not exist)
 rolls back. A hook not resolved by ``timeoutInMinutes`` (default 1440) is ``TIMED_OUT`` and its
 ``timeoutConfiguration.action`` (default ROLLBACK) applies.
@@ -79,7 +81,7 @@ from moto.elbv2.models import elbv2_backends
 from awsemu import reconcile
 from awsemu.core import STORE, AwsError, Request, admin, after, handles, on_reset, page_size, paginate
 from awsemu.rules.ecs_native import NATIVE  # the strategies the rules accept are the ones played here
-from awsemu.services import ecs_service
+from awsemu.services import ecs_service, iam
 from awsemu.services.ecs_tasks import TaskGroup, TaskModel, existing_backend, model_for, sync_task_sets
 from awsemu.services.elbv2_routing import forward_weights, replace_forward
 
@@ -740,8 +742,16 @@ def _invoke(state: NativeState, dep: Deployment, hook: Hook, at: float) -> None:
     payload = _payload(state, dep, hook.stage, hook.config)
     if hook.details:
         payload["hookDetails"] = copy.deepcopy(hook.details)
-    if not _function_exists(dep.account, dep.region, arn):
-        answer: dict[str, Any] = {"error": "ResourceNotFoundException", "message": f"Function not found: {arn}"}
+    role = hook.config.get("roleArn") or ""
+    # ECS invokes the function with the hook's role: without lambda:InvokeFunction on it the call is refused and the
+    # hook fails ("Permissions required for Lambda functions in Amazon ECS blue/green deployments").
+    if not iam.principal_allows(dep.account, role, "lambda:InvokeFunction", arn):
+        answer: dict[str, Any] = {
+            "error": "AccessDeniedException",
+            "message": f"{role} is not authorized to perform: lambda:InvokeFunction on resource: {arn}",
+        }
+    elif not _function_exists(dep.account, dep.region, arn):
+        answer = {"error": "ResourceNotFoundException", "message": f"Function not found: {arn}"}
     elif HOOK_SCRIPTS.get(arn):
         answer = HOOK_SCRIPTS[arn].pop(0)
     else:

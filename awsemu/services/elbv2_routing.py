@@ -18,6 +18,7 @@ ModifyRule or ModifyListener shows at once::
 
     {"LoadBalancers": [{"LoadBalancerArn", "LoadBalancerName", "Type", "Scheme", "DNSName", "State",
                         "Listeners": [{"ListenerArn", "Port", "Protocol",
+                                       ("SslPolicy", "Certificates": [{"CertificateArn"}]: HTTPS only),
                                        "DefaultActions": [action, ...],
                                        "Rules": [{"RuleArn", "Priority", "IsDefault", "Conditions", "Actions"}]}]}],
      "TargetGroups": {arn: {"TargetGroupArn", "TargetGroupName", "Protocol", "Port", "TargetType", "VpcId",
@@ -296,6 +297,15 @@ def routing_view(account: str, region: str, load_balancer_arn: str | None = None
                         "Protocol": listener.protocol,
                         "DefaultActions": _actions(listener.default_actions),
                         "Rules": rules,
+                        # What a data plane needs to terminate TLS (ACM holds an imported certificate's key).
+                        **(
+                            {
+                                "SslPolicy": listener.ssl_policy,
+                                "Certificates": [{"CertificateArn": arn} for arn in listener.certificates if arn],
+                            }
+                            if listener.protocol == "HTTPS"
+                            else {}
+                        ),
                     }
                 )
             balancers.append(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote
 from xml.sax.saxutils import escape
@@ -198,6 +199,17 @@ def _principal_policies(req, arn: str) -> tuple[list[tuple[str, str, dict[str, A
         if boundary_policy is not None:
             boundary = _default_document(boundary_policy)
     return policies, boundary
+
+
+def principal_allows(account_id: str, arn: str, action: str, resource: str) -> bool:
+    """Whether the identity-based policies of ``arn`` (a role, user or group of ``account_id``) allow ``action``
+    on ``resource``, by the evaluation above without request context (a statement with conditions does not
+    apply). For the emulator's own services acting with a role (an ECS lifecycle hook invoking a function)."""
+    try:
+        policies, boundary = _principal_policies(SimpleNamespace(account_id=account_id), arn)
+    except AwsError:
+        return False
+    return _evaluate(policies, boundary, action, resource, {})[0] == "allowed"
 
 
 def _simulate(req, policies, boundary, action_name: str) -> tuple[int, dict[str, str], str]:

@@ -341,6 +341,59 @@ def test_every_policy_passes_the_linter(e2e_stack):
     assert not stale, "SECURITY.md excuses findings that are gone (remove the rows):\n" + "\n".join(map(str, stale))
 
 
+def test_a_failing_test_traffic_check_stops_the_release_before_production_moves(e2e_stack):
+    """Issue 11, deploy_test_traffic_check: deploy.yml holds the release in Ready (the deployment group's
+    STOP_DEPLOYMENT), requests the test URL, and on a wrong answer stops it with rollback and fails; production
+    never leaves the live target group. The emulator has no data plane behind its listeners, so the URL is a local
+    server answering 503 (what the replacement behind the test listener would answer when broken)."""
+    import http.server
+    import threading
+
+    class Broken(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server name)
+            self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stack = e2e_stack
+    live = stack.live_target_group(80)
+    task_definition = stack.service()["taskDefinition"]
+    ecs = stack.client("ecs")
+    memory = (
+        1024
+        if ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]["memory"] == "2048"
+        else 2048
+    )
+    before = user_deployment_count(stack)
+    try:
+        check = {
+            "deploy_test_traffic_check": True,
+            "deploy_test_traffic_url": f"http://127.0.0.1:{server.server_port}/healthz",
+            "deploy_test_traffic_attempts": 1,
+        }
+        run = stack.play(
+            "playbooks/deploy.yml", {"app_image_tag": "v2", "ecs_service_task_memory": memory, **check}, skip_tags="ecr"
+        )
+    finally:
+        server.shutdown()
+
+    out = " ".join(run.stdout.split())
+    assert run.rc != 0, run
+    assert "The test-traffic check failed (deploy_test_traffic_check)" in out and "answered 503" in out, out[-4000:]
+    (deployment,) = new_deployments(stack, before)
+    assert deployment["status"] == "Stopped"
+    assert [weights for route, weights in listener_changes(deployment) if route == "production"] == []
+    assert stack.live_target_group(80) == live
+    assert stack.service()["taskDefinition"] == task_definition
+    group = stack.client("codedeploy").get_deployment_group(applicationName=APP, deploymentGroupName=GROUP)
+    ready = group["deploymentGroupInfo"]["blueGreenDeploymentConfiguration"]["deploymentReadyOption"]
+    assert ready["actionOnTimeout"] == "STOP_DEPLOYMENT", ready
+
+
 # --- Issue 12, Deliver 6: the live CODE_DEPLOY stack moves to ECS-native blue/green in place (last: it ends the
 # CodeDeploy style of this module's stack).
 NATIVE = {"app_release_strategy": "blue_green"}

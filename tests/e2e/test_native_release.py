@@ -10,19 +10,26 @@ prebuilt image given by digest outside ECR, so nothing is built (no Docker). The
 3. ``deploy.yml`` with ``app_release_strategy: canary`` ships v3: production back on the first target group;
 4. v4 as a canary with a long canary bake, stopped half-way (the production rule split 950 / 50 per mille) by
    ``rollback.yml``: ROLLBACK_SUCCESSFUL, production back on the group v3 serves from, the service on v3's task
-   definition.
+   definition;
+5. v5 as a linear release with a Lambda hook (invoked with the infrastructure role, which ``site.yml --tags iam``
+   lets invoke exactly that function) and a PAUSE hook: ``deploy.yml`` stops at the PAUSE and prints the continue
+   command; production stays put until that command, run as printed, continues it; then 50 % steps, SUCCESSFUL.
 
 The rules are read with boto3, independently of the modules and filters that moved them.
 """
 
 from __future__ import annotations
 
+import io
+import shlex
+import subprocess
 import time
+import zipfile
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import E2EStack, stand_up
+from tests.e2e.conftest import ROOT, VENV_BIN, E2EStack, stand_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -154,18 +161,111 @@ def test_a_canary_stopped_half_way_rolls_back_to_the_original_target_group(stack
     assert stack.service()["taskDefinition"].endswith(f"/{APP}:3")
 
 
+def lambda_function(stack: E2EStack, name: str) -> str:
+    """A Lambda function for a hook (never run: the emulator answers its invocations from /_emulator/ecs_hooks)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hook.py", "def handler(event, context):\n    return {'hookStatus': 'SUCCEEDED'}\n")
+    role = stack.client("iam").get_role(RoleName=f"{APP}-ecs-infrastructure")["Role"]["Arn"]
+    return stack.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="hook.handler", Code={"ZipFile": buffer.getvalue()}
+    )["FunctionArn"]
+
+
+def test_a_linear_release_held_by_a_pause_hook_waits_until_continued(stack):
+    """v5 as a linear release (two 50 % steps) with a Lambda hook before the scale-up and a PAUSE hook after the
+    test traffic shift. ``site.yml --tags iam`` lets the infrastructure role invoke exactly that function (the hook
+    brings no role of its own); ``deploy.yml`` stops at the PAUSE and prints the command that continues it;
+    production does not move until that command, run as printed, continues the release, which then shifts
+    linearly and ends SUCCESSFUL on the other group."""
+    function = lambda_function(stack, f"{APP}-pre-scale-up-check")
+    stack.emulator.admin("ecs_hooks", "POST", {"default": {function: {"hookStatus": "SUCCEEDED"}}})
+    held = {
+        "app_image_uri": image(5),
+        "app_release_strategy": "linear",
+        "app_release_linear_step_percent": 50.0,
+        "app_release_linear_step_bake_minutes": 1,
+        "app_release_lifecycle_hooks": [
+            {"hook_target_arn": function, "lifecycle_stages": ["PRE_SCALE_UP"]},
+            {"target_type": "PAUSE", "lifecycle_stages": ["POST_TEST_TRAFFIC_SHIFT"]},
+        ],
+    }
+    iam = stack.play("site.yml", held, tags="iam")
+    assert iam.rc == 0 and iam.changed >= 1, iam
+    policy = stack.client("iam").get_role_policy(RoleName=f"{APP}-ecs-infrastructure", PolicyName="lifecycle-hooks")
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert (statement["Action"], statement["Resource"]) == ("lambda:InvokeFunction", [function]), statement
+
+    blue = production(stack)
+    green = {f"{APP}-tg1": f"{APP}-tg2", f"{APP}-tg2": f"{APP}-tg1"}[blue]
+    run = stack.play("playbooks/deploy.yml", held)
+    assert run.rc == 0, run
+    text = " ".join(run.stdout.split())  # the YAML callback folds long messages
+    assert "The release waits at a PAUSE hook (POST_TEST_TRAFFIC_SHIFT)" in text, run.stdout[-6000:]
+    deployment = latest_deployment(stack)
+    assert deployment["status"] == "IN_PROGRESS", deployment
+    assert deployment["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT", deployment
+    config = stack.service()["deploymentConfiguration"]
+    assert config["strategy"] == "LINEAR"
+    assert config["linearConfiguration"] == {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}
+    # The Lambda hook got the infrastructure role and was invoked once, before the scale-up.
+    hook = next(h for h in config["lifecycleHooks"] if h.get("hookTargetArn") == function)
+    assert hook["roleArn"] == stack.service()["loadBalancers"][0]["advancedConfiguration"]["roleArn"], hook
+    invoked = [i for i in stack.emulator.admin("ecs_hooks")["invocations"] if i.get("hookTargetArn") == function]
+    assert [i.get("lifecycleStage") for i in invoked] == ["PRE_SCALE_UP"], invoked
+    # Held: the test rule is on the green group; production has not moved, nor a step's bake time later
+    # (one emulated minute is 3 s on the e2e clock, TIME_SCALE 20).
+    assert list(rule_weights(stack, 8080)) == [green]
+    time.sleep(4)
+    assert production(stack) == blue
+    assert latest_deployment(stack)["status"] == "IN_PROGRESS"
+
+    # The continue command exactly as deploy.yml printed it.
+    command = text.rsplit("Continue it with: ", 1)[1].split(" (or stop it with", 1)[0]
+    args = shlex.split(command)
+    assert args[:4] == ["ansible", "localhost", "-m", "fargatedemo.ecs_delivery.ecs_service_deployment"], command
+    go = subprocess.run(
+        [str(VENV_BIN / "ansible"), *args[1:], "-i", "inventory/local"],
+        cwd=ROOT,
+        env=stack.emulator.run_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert go.returncode == 0 and "CHANGED" in go.stdout, go.stdout + go.stderr
+
+    deadline = time.monotonic() + 180
+    seen: set[tuple[tuple[str, int], ...]] = set()
+    while latest_deployment(stack)["status"] == "IN_PROGRESS":
+        assert time.monotonic() < deadline, latest_deployment(stack)
+        seen.add(tuple(sorted(rule_weights(stack, 80).items())))
+        time.sleep(0.5)
+    assert latest_deployment(stack)["status"] == "SUCCESSFUL", latest_deployment(stack)
+    assert production(stack) == green
+    # The linear step: half of production on each group for a while (weights per mille: 500 / 500).
+    assert ((f"{APP}-tg1", 500), (f"{APP}-tg2", 500)) in seen, seen
+    live = stack.client("ecs").describe_task_definition(taskDefinition=stack.service()["taskDefinition"])
+    assert live["taskDefinition"]["containerDefinitions"][0]["image"] == image(5)
+
+
 def test_the_stacks_alarm_rolls_a_native_canary_back(stack):
     """Issue 11, Deliver 3: the stack's own alarms are the service's deployment alarms (rollback on); one set to
-    ALARM (SetAlarmState, as on AWS) while a canary takes its share rolls the release back."""
+    ALARM (SetAlarmState, as on AWS) once the canary's test traffic moved rolls the release back: production stays
+    on the group it was on, the service on its task definition. (The PAUSE hook of the linear test may still hold
+    the release before production moves: the alarms are watched there too.)"""
     alarms = stack.service()["deploymentConfiguration"]["alarms"]
     assert alarms["enable"] is True and alarms["rollback"] is True, alarms
     assert {f"{APP}-{APP}-target-5xx", f"{APP}-{APP}-unhealthy-{APP}-tg2"} <= set(alarms["alarmNames"]), alarms
-    slow = {"app_image_uri": image(5), "app_release_canary_bake_minutes": 30, "deploy_wait_until": "created"}
+    blue = production(stack)
+    green = {f"{APP}-tg1": f"{APP}-tg2", f"{APP}-tg2": f"{APP}-tg1"}[blue]
+    live = stack.service()["taskDefinition"]
+    slow = {"app_image_uri": image(6), "app_release_canary_bake_minutes": 30, "deploy_wait_until": "created"}
     run = stack.play("playbooks/deploy.yml", slow)
     assert run.rc == 0, run
     deadline = time.monotonic() + 120
-    while rule_weights(stack, 80) != {f"{APP}-tg1": 950, f"{APP}-tg2": 50}:
-        assert time.monotonic() < deadline, rule_weights(stack, 80)
+    while list(rule_weights(stack, 8080)) != [green]:
+        assert time.monotonic() < deadline, rule_weights(stack, 8080)
         time.sleep(1)
     cloudwatch = stack.client("cloudwatch")
     cloudwatch.set_alarm_state(AlarmName=f"{APP}-{APP}-elb-5xx", StateValue="ALARM", StateReason="canary 5xx")
@@ -178,5 +278,5 @@ def test_the_stacks_alarm_rolls_a_native_canary_back(stack):
         cloudwatch.set_alarm_state(AlarmName=f"{APP}-{APP}-elb-5xx", StateValue="OK", StateReason="test over")
     deployment = latest_deployment(stack)
     assert f"{APP}-{APP}-elb-5xx" in deployment["alarms"]["triggeredAlarmNames"], deployment
-    assert production(stack) == f"{APP}-tg1"
-    assert stack.service()["taskDefinition"].endswith(f"/{APP}:3")
+    assert production(stack) == blue
+    assert stack.service()["taskDefinition"] == live

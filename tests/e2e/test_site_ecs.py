@@ -289,6 +289,9 @@ def test_summary_shows_alb_image_revision_tasks_and_cost(emulator, stack):
     revision = live_service(emulator)["taskDefinition"].rsplit("/", 1)[1]
     out = stack.result.stdout
     assert f"http://{dns}" in out
+    assert "(HTTP only: no app_certificate_arn is set)" in " ".join(out.split()), (
+        "the summary says why there is no HTTPS"
+    )
     assert f"{emulator.registry}/{REPOSITORY}:{TAG_V1}" in out
     assert f"Task definition: {revision}" in out
     assert "2 running / 2 desired" in out

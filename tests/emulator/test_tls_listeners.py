@@ -214,3 +214,19 @@ def test_https_listener_reads_back_and_modifies_like_aws(stack):
     assert (
         stack.elbv2.describe_listeners(ListenerArns=[arn])["Listeners"][0]["Certificates"][0]["CertificateArn"] == new
     )
+
+
+def test_routing_view_carries_https_and_the_redirect(stack):
+    """The data plane's view (GET /_emulator/elbv2/routing) of the stack's HTTPS shape: the 443 listener with its
+    certificate and policy, port 80's redirect action as it was written (a data plane answers it with a 301)."""
+    stack.remove_listeners()
+    https = stack.elbv2.create_listener(**stack.https(SslPolicy=TLS13))["Listeners"][0]
+    stack.elbv2.create_listener(**stack.redirect(**TO_HTTPS))
+    (balancer,) = [b for b in stack.aws.admin("elbv2/routing")["LoadBalancers"] if b["LoadBalancerArn"] == stack.lb]
+    by_port = {item["Port"]: item for item in balancer["Listeners"]}
+    assert by_port[443]["Protocol"] == "HTTPS" and by_port[443]["SslPolicy"] == TLS13
+    assert by_port[443]["Certificates"] == [{"CertificateArn": https["Certificates"][0]["CertificateArn"]}]
+    (redirect,) = by_port[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect" and redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert "Certificates" not in by_port[80]
+    stack.remove_listeners()

@@ -26,6 +26,13 @@ ECS_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html
+INVOKE_ANY_FUNCTION = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": "arn:aws:lambda:*:*:function:*"}
+    ],
+}
 LAMBDA_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -170,6 +177,8 @@ def base(emulator: Any):
     group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
     role = iam.create_role(RoleName="ecs-infra", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
     hook_role = iam.create_role(RoleName="ecs-hooks", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))["Role"]["Arn"]
+    # AWS's example policy for hook roles: ECS invokes the functions with it.
+    iam.put_role_policy(RoleName="ecs-hooks", PolicyName="invoke", PolicyDocument=json.dumps(INVOKE_ANY_FUNCTION))
     fn_role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
     function = emulator.boto3_client("lambda").create_function(
         FunctionName="hook", Runtime="python3.12", Role=fn_role, Handler="hook.handler", Code={"ZipFile": _zip()}

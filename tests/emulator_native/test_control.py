@@ -3,6 +3,8 @@ the circuit breaker; and moving a CODE_DEPLOY service to the ECS controller in p
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -172,6 +174,38 @@ def test_lambda_hook_is_invoked_and_its_answer_decides(env, answers, exists, end
     if calls == 2:
         assert invocations[1]["at"] - invocations[0]["at"] == pytest.approx(11.0)  # 1 s call + 10 s callBackDelay
     assert env.production() == ("tg2" if ends == "SUCCESSFUL" else "tg1")
+
+
+def test_lambda_hook_whose_role_may_not_invoke_the_function_fails_and_rolls_back(env):
+    """ECS invokes a hook's function with the hook's roleArn; a role that trusts ECS but has no lambda:InvokeFunction
+    on the function gets AccessDenied, and the hook fails
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html)."""
+    iam = env.aws.boto3_client("iam")
+    trust = iam.get_role(RoleName="ecs-hooks")["Role"]["AssumeRolePolicyDocument"]
+    name = f"ecs-hooks-bare-{env.cluster}"
+    bare = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    # Allowed on another function only: the permission is per function.
+    other = env.function.replace(":hook", ":other")
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="invoke-other",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": other}],
+            }
+        ),
+    )
+    hooks = [{"hookTargetArn": env.function, "roleArn": bare, "lifecycleStages": ["PRE_SCALE_UP"]}]
+    env.aws.admin("ecs_hooks", "POST", {"functions": {env.function: [{"hookStatus": "SUCCEEDED"}]}})
+    dep = _ship_v2(env, config={"bakeTimeInMinutes": 0, "lifecycleHooks": hooks})
+    env.advance(900)
+    assert env.latest()["status"] == "ROLLBACK_SUCCESSFUL"
+    (invocation,) = [
+        i for i in env.aws.admin("ecs_hooks")["invocations"] if i["serviceDeploymentArn"] == dep["serviceDeploymentArn"]
+    ]
+    assert invocation["answer"]["error"] == "AccessDeniedException", invocation
+    assert env.production() == "tg1"
 
 
 def test_alarm_in_alarm_state_rolls_back(env):

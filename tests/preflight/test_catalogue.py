@@ -31,6 +31,8 @@ LONG = "helloapp-with-a-long-name-for-aws"  # 33 characters: app_alb_name become
 PIPELINE = {"codepipeline_enabled": True}
 BLUE_GREEN = {"app_release_strategy": "codedeploy", "app_codedeploy_termination_wait_minutes": 60}
 CANARY = {"app_release_strategy": "canary"}
+UUID = "11111111-2222-3333-4444-555555555555"
+CERT = f"arn:aws:acm:ap-northeast-2:123456789012:certificate/{UUID}"
 
 # {(kind, what it checks): [(id, variables or {module: options}, variable named, words of the allowed values)]}
 BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
@@ -87,6 +89,40 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
             "86400",
         ),
         ("alarms-enabled", {"app_alarms_enabled": "sometimes"}, "app_alarms_enabled", "true or false"),
+        # HTTPS and the load balancer's attributes (issue 11, Deliver 1).
+        (
+            "certificate-not-acm",
+            {"app_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"},
+            "app_certificate_arn",
+            "ACM certificate ARN",
+        ),
+        (
+            "certificate-region",
+            {"app_certificate_arn": f"arn:aws:acm:us-east-1:123456789012:certificate/{UUID}"},
+            "app_certificate_arn",
+            "region",
+        ),
+        (
+            "certificate-partition",
+            {"app_certificate_arn": f"arn:aws-cn:acm:ap-northeast-2:123456789012:certificate/{UUID}"},
+            "app_certificate_arn",
+            "partition",
+        ),
+        ("https-port-taken", {"app_certificate_arn": CERT, "app_https_port": 8080}, "app_https_port", "differ"),
+        ("ssl-policy", {"app_ssl_policy": "TLS13"}, "app_ssl_policy", "ELBSecurityPolicy-"),
+        (
+            "access-logs-bucket",
+            {"app_alb_access_logs_bucket": "Logs_Bucket"},
+            "app_alb_access_logs_bucket",
+            "S3 bucket",
+        ),
+        ("access-logs-prefix", {"app_alb_access_logs_prefix": "alb/AWSLogs"}, "app_alb_access_logs_prefix", "AWSLogs"),
+        (
+            "deletion-protection",
+            {"app_alb_deletion_protection": "maybe"},
+            "app_alb_deletion_protection",
+            "true or false",
+        ),
     ],
     ("stack", "app"): [
         ("source-dir-missing", {"app_source_dir": "sample_apps/nope"}, "app_source_dir", "not a directory"),
@@ -113,8 +149,28 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
         ),
         ("build-project", {**PIPELINE, "app_codebuild_project_name": "my build"}, "app_codebuild_project_name", ""),
         ("bucket", {**PIPELINE, "app_artifact_bucket_name": "Artifacts_Bucket"}, "app_artifact_bucket_name", ""),
+        (
+            "approval-topic",
+            {**PIPELINE, "app_pipeline_manual_approval": True, "app_pipeline_approval_topic_arn": "releases"},
+            "app_pipeline_approval_topic_arn",
+            "SNS topic ARN",
+        ),
+        (
+            "approval-off",
+            {**PIPELINE, "app_pipeline_approval_message": "Check the test listener first"},
+            "app_pipeline_approval_message",
+            "app_pipeline_manual_approval is false",
+        ),
     ],
     ("stack", "deploy"): [
+        ("test-traffic-rolling", {"deploy_test_traffic_check": True}, "deploy_test_traffic_check", "rolling update"),
+        (
+            "test-traffic-pipeline",
+            {**PIPELINE, **BLUE_GREEN, "deploy_test_traffic_check": True},
+            "deploy_test_traffic_check",
+            "codepipeline_enabled",
+        ),
+        ("test-traffic-url", {**BLUE_GREEN, "deploy_test_traffic_url": "test:8080"}, "deploy_test_traffic_url", "URL"),
         ("wait-until", {"deploy_wait_until": "done"}, "deploy_wait_until", "traffic_shifted"),
         ("wait-short", {**BLUE_GREEN, "deploy_wait_timeout": 600}, "deploy_wait_timeout", "60-minute"),
     ],

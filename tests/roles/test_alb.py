@@ -97,6 +97,21 @@ INVALID = [
     ({"alb_health_check_matcher": "600"}, "alb_health_check_matcher"),
     ({"alb_vpc_id": ""}, "alb_vpc_id"),
     ({"alb_scheme": "public"}, "alb_scheme"),
+    ({"alb_certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, "alb_certificate_arn"),
+    ({"alb_ssl_policy": "TLS13"}, "alb_ssl_policy"),
+    (
+        {
+            "alb_certificate_arn": "arn:aws:acm:ap-northeast-2:123456789012:certificate/"
+            + "1" * 8
+            + "-1111" * 3
+            + "-"
+            + "1" * 12,
+            "alb_https_port": 8080,
+        },
+        "alb_https_port",
+    ),
+    ({"alb_access_logs_prefix": "/logs"}, "alb_access_logs_prefix"),
+    ({"alb_access_logs_bucket": "Bad_Bucket"}, "alb_access_logs_bucket"),
 ]
 
 
@@ -232,3 +247,123 @@ def test_absent_deletes_what_is_the_stacks_and_is_idempotent(stack, ansible_play
     second = ansible_playbook(STACK_PLAYBOOK, extra_vars={"alb_state": "absent"})
     assert second.rc == 0, second
     assert second.changed() == 0, second
+
+
+def test_https_switch_keeps_production_live_redirects_80_and_is_idempotent(aws, ansible_playbook):
+    """Issue 11, Deliver 1: an HTTP stack after a release (production on tg2) given app_certificate_arn gets a 443
+    HTTPS listener on tg2 with the TLS 1.3 policy, 80 becomes the HTTP 301 redirect, the test listener HTTPS with
+    the same certificate; the second run changes nothing; removing the certificate again is refused before any
+    change; teardown turns deletion protection off first."""
+    from tests.emulator.test_tls_listeners import self_signed
+
+    cert, key = self_signed()
+    certificate = aws.boto3_client("acm").import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+    https_vars = {"app_certificate_arn": certificate, "app_alb_deletion_protection": True}
+    first = ansible_playbook(STACK_PLAYBOOK)
+    assert first.rc == 0, first
+    arns = tg_arns(aws)
+    elbv2 = aws.boto3_client("elbv2")
+    elbv2.modify_listener(
+        ListenerArn=listeners(aws)[80]["ListenerArn"], DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[TG2]}]
+    )
+
+    switched = ansible_playbook(STACK_PLAYBOOK, extra_vars=https_vars)
+    assert switched.rc == 0, switched.stdout[-4000:]
+    current = listeners(aws)
+    assert sorted(current) == [80, 443, 8080]
+    assert current[443]["Protocol"] == "HTTPS"
+    assert current[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+    assert current[443]["Certificates"][0]["CertificateArn"] == certificate
+    assert forwards_to(current[443]) == {arns[TG2]: 1}, "production stays where it was live"
+    (redirect,) = current[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert redirect["RedirectConfig"]["Port"] == "443"
+    assert redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+    assert current[8080]["Protocol"] == "HTTPS"
+    assert current[8080]["Certificates"][0]["CertificateArn"] == certificate
+    assert forwards_to(current[8080]) == {arns[TG1]: 1}
+    lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["deletion_protection.enabled"] == "true"
+    (group,) = aws.boto3_client("ec2").describe_security_groups(GroupNames=["helloapp-alb"])["SecurityGroups"]
+    assert sorted(p["FromPort"] for p in group["IpPermissions"]) == [80, 443]
+    assert elbv2_tags(aws, current[443]["ListenerArn"]) == OWNER_TAGS
+
+    again = ansible_playbook(STACK_PLAYBOOK, extra_vars=https_vars)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert again.changed() == 0, again.stdout[-6000:]
+
+    before = len(aws_requests(aws))
+    refused = ansible_playbook(STACK_PLAYBOOK)
+    assert refused.rc != 0, refused
+    assert "alb_certificate_arn (app_certificate_arn) is empty" in refused.stdout, refused
+    mutating = [
+        r["action"] for r in aws_requests(aws)[before:] if not r["action"].startswith(("Describe", "Get", "List"))
+    ]
+    assert not {"CreateListener", "ModifyListener", "DeleteListener"} & set(mutating), mutating
+
+    gone = ansible_playbook(STACK_PLAYBOOK, extra_vars={**https_vars, "alb_state": "absent"})
+    assert gone.rc == 0, gone
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_https_native_rules_are_on_443_and_8080_not_on_the_redirect(aws, ansible_playbook):
+    """An ECS-native stack created with a certificate: the rules ECS shifts are on the HTTPS production listener
+    and the test listener; port 80 only redirects. A second run changes nothing."""
+    from tests.emulator.test_tls_listeners import self_signed
+
+    cert, key = self_signed()
+    certificate = aws.boto3_client("acm").import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
+    extra = {"app_certificate_arn": certificate, "app_release_strategy": "blue_green"}
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert first.rc == 0, first.stdout[-4000:]
+    elbv2 = aws.boto3_client("elbv2")
+    current = listeners(aws)
+    rules = {
+        port: [r for r in elbv2.describe_rules(ListenerArn=item["ListenerArn"])["Rules"] if not r["IsDefault"]]
+        for port, item in current.items()
+    }
+    assert [r["Priority"] for r in rules[443]] == ["1"] and [r["Priority"] for r in rules[8080]] == ["1"]
+    assert rules[80] == [], "the redirecting listener carries no rule"
+    assert current[80]["DefaultActions"][0]["Type"] == "redirect"
+    assert current[443]["Protocol"] == "HTTPS" and current[8080]["Protocol"] == "HTTPS"
+    again = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert again.changed() == 0, again.stdout[-6000:]
+
+
+def test_access_logs_to_a_bucket_elb_may_write_and_idempotent(aws, ansible_playbook):
+    """app_alb_access_logs_bucket with the policy the README shows turns access logs on; a second run changes
+    nothing; without the policy AWS (and the emulator) refuse it, and the run fails."""
+    import json
+
+    s3 = aws.boto3_client("s3")
+    bucket, prefix = "helloapp-alb-logs", "alb"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
+    extra = {"app_alb_access_logs_bucket": bucket, "app_alb_access_logs_prefix": prefix}
+    refused = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert refused.rc != 0 and "Failed to modify load balancer attributes" in refused.stdout, refused.stdout[-3000:]
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::600734575887:root"},
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/{prefix}/AWSLogs/123456789012/*",
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    first = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert first.rc == 0, first.stdout[-4000:]
+    elbv2 = aws.boto3_client("elbv2")
+    lb = elbv2.describe_load_balancers(Names=["helloapp-alb"])["LoadBalancers"][0]
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
+    assert (attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"]) == ("true", bucket)
+    assert attributes["access_logs.s3.prefix"] == prefix
+    again = ansible_playbook(STACK_PLAYBOOK, extra_vars=extra)
+    assert again.rc == 0 and again.changed() == 0, again.stdout[-6000:]

@@ -175,3 +175,19 @@ def test_pipeline_playbook_on_the_stack_contract(aws, ansible_playbook):
         "CodeBuild",
         "ECS",
     ]
+    # The manual approval (issue 11): an Approval stage between Build and Deploy, with only the keys given; a re-run
+    # with it changes nothing, and turning it on again is one UpdatePipeline (a new version), not a new pipeline.
+    approval = {
+        **enabled,
+        "app_pipeline_manual_approval": True,
+        "app_pipeline_approval_message": "Check the test listener, then approve",
+    }
+    on = ansible_playbook("playbooks/pipeline.yml", extra_vars=approval)
+    assert on.rc == 0 and on.changed() >= 1, str(on)
+    again = ansible_playbook("playbooks/pipeline.yml", extra_vars=approval)
+    assert again.rc == 0 and again.changed() == 0, str(again)
+    pipeline = aws.boto3_client("codepipeline").get_pipeline(name="helloapp-pipeline")["pipeline"]
+    assert [s["name"] for s in pipeline["stages"]] == ["Source", "Build", "Approval", "Deploy"]
+    (approve,) = pipeline["stages"][2]["actions"]
+    assert approve["actionTypeId"] == {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}
+    assert approve["configuration"] == {"CustomData": "Check the test listener, then approve"}

@@ -159,3 +159,24 @@ def test_artifact_bucket_denies_requests_without_tls(rendered):
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             }
         ]
+
+
+def test_the_infrastructure_role_may_invoke_exactly_the_hooks_functions(rendered):
+    (policy,) = [p for p in rendered["default"] if p.name == "lifecycle-hooks"]
+    (statement,) = policy.document["Statement"]
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Resource"] == [f"arn:aws:lambda:ap-northeast-2:{ACCOUNT}:function:helloapp-pre-scale-up-check"]
+
+
+def test_the_approval_topic_is_the_only_thing_the_pipeline_may_publish_to(rendered):
+    """sns:Publish on the manual approval's topic when one is given (default variant), nothing otherwise."""
+    topic = f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:helloapp-approvals"
+    for variant, expected in (("default", [topic]), ("codeconnections", None)):
+        pipeline = by_label(rendered[variant])["inline:helloapp-codepipeline/codepipeline-access"]
+        publish = [s for s in pipeline.document["Statement"] if any(a.startswith("sns:") for a in s["Action"])]
+        if expected is None:
+            assert publish == [], publish
+        else:
+            assert publish == [
+                {"Sid": "ApprovalNotification", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": expected}
+            ]

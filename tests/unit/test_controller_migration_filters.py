@@ -6,6 +6,7 @@ import pytest
 from ansible_collections.fargatedemo.ecs_delivery.plugins.filter.controller_migration import (
     controller_migration,
     migration_problems,
+    release_switch_problems,
 )
 
 TG1 = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/helloapp-tg1/1111"
@@ -93,3 +94,39 @@ def test_an_already_migrated_service_has_nothing_to_switch():
 def test_what_is_not_a_codedeploy_service_is_refused(service, words):
     plan = controller_migration(service, IDLE, TG1, NAMES)
     assert not plan["switch"] and words in plan["problems"][0], plan
+
+
+SWITCH = {"cluster": "c", "service": "s"}
+
+
+def _ecs(strategy):
+    return {
+        "status": "ACTIVE",
+        "deploymentController": {"type": "ECS"},
+        "deploymentConfiguration": {"strategy": strategy},
+    }
+
+
+@pytest.mark.parametrize("style", ["rolling", "codedeploy"])
+@pytest.mark.parametrize("strategy", ["BLUE_GREEN", "LINEAR", "CANARY"])
+def test_a_native_service_cannot_go_back_in_place(style, strategy):
+    [problem] = release_switch_problems(_ecs(strategy), style, SWITCH)
+    assert problem.startswith(
+        f"app_release_strategy is {style!r} but service s of cluster c runs ECS-native {strategy}"
+    )
+    assert f"Keep app_release_strategy {strategy.lower()!r}" in problem and "teardown" in problem
+
+
+@pytest.mark.parametrize(
+    ("service", "style"),
+    [
+        (None, "rolling"),  # first run: no service yet
+        ({"status": "INACTIVE", "deploymentConfiguration": {"strategy": "BLUE_GREEN"}}, "rolling"),
+        (_ecs("ROLLING"), "rolling"),
+        (_ecs("ROLLING"), "blue_green"),
+        (_ecs("BLUE_GREEN"), "canary"),
+        ({"status": "ACTIVE", "deploymentController": {"type": "CODE_DEPLOY"}}, "rolling"),
+    ],
+)
+def test_other_switches_are_left_to_the_roles(service, style):
+    assert release_switch_problems(service, style, SWITCH) == []

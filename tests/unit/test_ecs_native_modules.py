@@ -465,6 +465,8 @@ def test_info_reads_the_current_deployment_with_its_revisions(stubs, run_module)
     result = run_module(info_module.main, {"cluster": "c", "service": "web", "include_revisions": True})
     assert result["found"] is True and result["status"] == "IN_PROGRESS"
     assert result["production_target_group"] == "tg1" and result["awaiting_hook"]["hook_id"] == "h1"
+    # The stage it holds the release at is the deployment's (a hook detail has none): deploy.yml prints it.
+    assert result["awaiting_hook"]["lifecycle_stage"] == "POST_TEST_TRAFFIC_SHIFT"
     assert result["progress"] == (
         "d2 IN_PROGRESS POST_TEST_TRAFFIC_SHIFT | production tg2 0% tg1 100% | test tg2 100% tg1 0% "
         "| hook PAUSE h1 AWAITING_ACTION"

@@ -6,6 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.fargatedemo.ecs_delivery.plugins.filter.release_strategy import (
     aws_partition,
+    lifecycle_hook_functions,
     native_checkpoint,
     native_listener_rules,
     native_overlap_minutes,
@@ -196,6 +197,45 @@ def test_overlap_minutes(values, minutes):
 )
 def test_partition(region, partition):
     assert aws_partition(region) == partition
+
+
+FUNCTION = "arn:aws:lambda:ap-northeast-2:123456789012:function:check"
+INFRA = "arn:aws:iam::123456789012:role/helloapp-ecs-infrastructure"
+OWN = "arn:aws:iam::123456789012:role/hooks-own"
+HOOKS = [
+    {"hook_target_arn": FUNCTION, "lifecycle_stages": ["PRE_SCALE_UP"]},  # AWS_LAMBDA is the default type
+    {
+        "target_type": "AWS_LAMBDA",
+        "hook_target_arn": FUNCTION + ":live",
+        "role_arn": OWN,
+        "lifecycle_stages": ["POST_SCALE_UP"],
+    },
+    {"target_type": "PAUSE", "lifecycle_stages": ["POST_TEST_TRAFFIC_SHIFT"]},
+]
+
+
+def test_lambda_hooks_without_a_role_get_the_stacks_role_and_others_are_kept():
+    values = {f"{P}strategy": "blue_green", f"{P}lifecycle_hooks": HOOKS, f"{P}lifecycle_hook_role_arn": INFRA}
+    hooks = release_configuration(values, P)["deployment_configuration"]["lifecycle_hooks"]
+    assert [h.get("role_arn") for h in hooks] == [INFRA, OWN, None]
+    assert HOOKS[0].get("role_arn") is None  # the input is not changed
+    # Without the stack's role (before the infrastructure role is known) the hooks go as given.
+    bare = release_configuration({**values, f"{P}lifecycle_hook_role_arn": ""}, P)
+    assert [h.get("role_arn") for h in bare["deployment_configuration"]["lifecycle_hooks"]] == [None, OWN, None]
+
+
+def test_the_stacks_role_may_invoke_only_the_functions_of_hooks_without_their_own_role():
+    assert lifecycle_hook_functions(HOOKS) == [FUNCTION]
+    assert lifecycle_hook_functions(HOOKS + [dict(HOOKS[0])]) == [FUNCTION]  # each once
+    assert lifecycle_hook_functions([]) == []
+
+
+def test_a_lambda_hook_without_a_role_passes_the_preflight_but_a_bad_function_arn_does_not():
+    values = {f"{P}strategy": "linear", f"{P}lifecycle_hooks": HOOKS[:1]}
+    assert release_problems(values, P) == []
+    bad = {**values, f"{P}lifecycle_hooks": [{"hook_target_arn": "check", "lifecycle_stages": ["PRE_SCALE_UP"]}]}
+    (problem,) = release_problems(bad, P)
+    assert problem.startswith(f"{P}lifecycle_hooks[0].hook_target_arn must be a Lambda function ARN"), problem
 
 
 LB = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/helloapp-alb/abcd"

@@ -3,6 +3,8 @@
 """Filters of playbooks/migrate.yml (issue 12): may a CODE_DEPLOY service move to an ECS-native style in place?
 
 * ``migration_problems``: the inputs, before any AWS call (the wanted style must be ECS-native, no pipeline);
+* ``release_switch_problems``: the live service and the wanted ``app_release_strategy`` (every stack playbook, right
+  after the stack facts, before IAM): a native service cannot go back to ``rolling`` or ``codedeploy`` in place;
 * ``controller_migration``: the service as DescribeServices reads it, its CodeDeploy deployment group's in-flight
   deployment (``codedeploy_deployment_info``) and the production listener's live target group: whether to switch,
   the target group production stays on, and why not (a deployment in flight, task sets that disagree...).
@@ -20,7 +22,8 @@ description:
   - Reads the service (DescribeServices' shape, as C(community.aws.ecs_service_info) with C(details) returns it),
     the deployment group's deployment as M(fargatedemo.ecs_delivery.codedeploy_deployment_info) returns it and the
     production listener's live target group ARN, and returns what C(playbooks/migrate.yml) does.
-  - The same file holds the filter C(migration_problems) (the playbook's inputs, no AWS answer needed).
+  - The same file holds the filter C(migration_problems) (the playbook's inputs, no AWS answer needed) and
+    C(release_switch_problems) (the live service against the wanted release style; service, style, names).
 options:
   _input:
     description:
@@ -86,6 +89,34 @@ def migration_problems(values, prefix="app_release_"):
             "migration removes, and the ECS-native styles do not run with the pipeline yet; set it to false."
         )
     return problems
+
+
+def release_switch_problems(service, style, names):
+    """Why a converge must not switch the live ``service`` to the release ``style`` (empty when it may).
+
+    ECS-native -> rolling is refused: UpdateService to ROLLING must keep the service on the target group the
+    production rule serves (tg1 or tg2, whichever the last release left), and the roles declare tg1 without the
+    alternate group, so ECS answers "alternateTargetGroupArn is required" (and, when it did not, a rolling update onto
+    tg1 while the rule sends 100 % to tg2 would leave production without targets). ECS-native -> codedeploy needs
+    ROLLING first (AWS refuses CODE_DEPLOY for a service with advanced configuration), so it is refused as well.
+    A missing or inactive service (first run) and any switch towards a native style are fine.
+    """
+    if not isinstance(names, Mapping):
+        raise AnsibleFilterError("release_switch_problems: give the names (a dict with cluster and service)")
+    if not isinstance(service, Mapping) or service.get("status") != "ACTIVE":
+        return []
+    controller = (service.get("deploymentController") or {}).get("type") or "ECS"
+    strategy = (service.get("deploymentConfiguration") or {}).get("strategy") or "ROLLING"
+    if controller != "ECS" or strategy not in NATIVE_STRATEGIES or style in NATIVE_STYLES:
+        return []
+    live = strategy.lower()
+    return [
+        f"app_release_strategy is {style!r} but service {names.get('service')} of cluster {names.get('cluster')} "
+        f"runs ECS-native {strategy} releases: the stack cannot switch a native service back to {style!r} in place "
+        f"(ECS would need the alternate target group and the listener rules kept, see docs/ecs-native-releases.md). "
+        f"Keep app_release_strategy {live!r} (or another native style: {', '.join(NATIVE_STYLES)}), or delete the "
+        f"service (playbooks/teardown.yml) and converge again with {style!r}. Nothing was changed."
+    ]
 
 
 def _primary_target_group(service):
@@ -156,4 +187,8 @@ def controller_migration(service, deployment, live_target_group_arn, names):
 
 class FilterModule:
     def filters(self):
-        return {"controller_migration": controller_migration, "migration_problems": migration_problems}
+        return {
+            "controller_migration": controller_migration,
+            "migration_problems": migration_problems,
+            "release_switch_problems": release_switch_problems,
+        }

@@ -11,6 +11,7 @@ One place decides, for the stack (``app_release_*``) and the ecs_service role (`
 * ``native_listener_rules``: which of the load balancer's listeners still lack the rule a native release shifts,
   and the rule ARNs (a rule that exists is never rewritten: ECS moves its weights);
 * ``native_checkpoint``: the native checkpoint of a ``deploy_wait_until`` value;
+* ``lifecycle_hook_functions``: the Lambda functions of the hooks the stack's role must be allowed to invoke;
 * ``release_alarms``: the CloudWatch alarms that guard a release (issue 11): the load balancer's 5xx counts and
   each target group's unhealthy hosts, as amazon.aws.cloudwatch_metric_alarm's options;
 * ``aws_partition``: the ARN partition of a region.
@@ -29,14 +30,16 @@ description:
     the C(fargatedemo.ecs_delivery.ecs_service) module's C(deployment_controller) and the strategy keys of its
     C(deployment_configuration).
   - The same file holds the filters C(release_problems), C(native_listener_rules), C(native_checkpoint),
-    C(release_alarms) and C(aws_partition).
+    C(lifecycle_hook_functions), C(release_alarms) and C(aws_partition).
 options:
   _input:
     description:
       - The settings, name to value, with the names of the variables they came from (C(<prefix>strategy),
         C(<prefix>bake_time_minutes), C(<prefix>linear_step_percent), C(<prefix>linear_step_bake_minutes),
         C(<prefix>canary_percent), C(<prefix>canary_bake_minutes), C(<prefix>lifecycle_hooks),
-        C(<prefix>alarm_names), C(<prefix>alarm_rollback)).
+        C(<prefix>lifecycle_hook_role_arn), C(<prefix>alarm_names), C(<prefix>alarm_rollback)).
+      - C(<prefix>lifecycle_hook_role_arn) is the role an V(AWS_LAMBDA) hook without its own C(role_arn) is given
+        (the stack gives the ECS infrastructure role, whose inline policy may invoke exactly those functions).
     type: dict
     required: true
   prefix:
@@ -70,6 +73,7 @@ from ansible_collections.fargatedemo.ecs_delivery.plugins.module_utils import ec
 STYLES = ("rolling", "codedeploy", "blue_green", "linear", "canary")
 NATIVE_STYLES = ("blue_green", "linear", "canary")
 CONTROLLERS = ("ECS", "CODE_DEPLOY")
+HOOK_ROLE_STAND_IN = "arn:aws:iam::123456789012:role/stack-ecs-infrastructure"
 # deploy_wait_until (the CodeDeploy checkpoints the playbooks and AWX offer) -> ecs_service_deployment_info wait_until.
 NATIVE_CHECKPOINTS = {
     "created": "started",
@@ -136,7 +140,7 @@ def release_configuration(values, prefix):
             }
         hooks = _get(values, prefix, "lifecycle_hooks", [])
         if hooks:
-            config["lifecycle_hooks"] = list(hooks)
+            config["lifecycle_hooks"] = with_hook_role(hooks, _get(values, prefix, "lifecycle_hook_role_arn", ""))
     if style != "codedeploy":
         # Deployment alarms (issue 11): rolling updates and the native styles alike (the ECS controller; a
         # CODE_DEPLOY service rolls back on its deployment group's alarms instead). No alarm: the watch is turned
@@ -156,6 +160,32 @@ def release_configuration(values, prefix):
         "native": native,
         "deployment_configuration": config,
     }
+
+
+def _lambda_hook(hook):
+    return isinstance(hook, Mapping) and (hook.get("target_type") or "AWS_LAMBDA") == "AWS_LAMBDA"
+
+
+def with_hook_role(hooks, role_arn):
+    """The hooks, each AWS_LAMBDA one without a ``role_arn`` given ``role_arn`` (when there is one)."""
+    out = []
+    for hook in hooks or []:
+        if role_arn and _lambda_hook(hook) and not hook.get("role_arn"):
+            hook = {**hook, "role_arn": role_arn}
+        out.append(hook)
+    return out
+
+
+def lifecycle_hook_functions(hooks):
+    """The Lambda function ARNs of the AWS_LAMBDA hooks that bring no ``role_arn`` of their own: the ones the
+    stack's role (the ECS infrastructure role) must be allowed to invoke, sorted, each once."""
+    return sorted(
+        {
+            str(hook["hook_target_arn"])
+            for hook in hooks or []
+            if _lambda_hook(hook) and not hook.get("role_arn") and hook.get("hook_target_arn")
+        }
+    )
 
 
 def _numbers_problems(values, prefix, style):
@@ -199,7 +229,10 @@ def release_problems(values, prefix, controller_var=None):
     numbers = _numbers_problems(values, prefix, style)
     if numbers:
         return problems + numbers
-    plan = release_configuration(values, prefix)
+    # A Lambda hook without a role_arn gets the stack's role (<prefix>lifecycle_hook_role_arn), which the pre-flight
+    # does not know yet: a well-formed stand-in lets the modules' checks judge the rest of the hook.
+    stand_in = _get(values, prefix, "lifecycle_hook_role_arn", "") or HOOK_ROLE_STAND_IN
+    plan = release_configuration({**values, prefix + "lifecycle_hook_role_arn": stand_in}, prefix)
     for message in ecs_native.configuration_problems(plan["deployment_configuration"], controller="ECS"):
         for option, key in OPTION_NAMES:
             message = message.replace(option, prefix + key)
@@ -365,6 +398,7 @@ class FilterModule:
             "native_listener_rules": native_listener_rules,
             "native_checkpoint": native_checkpoint,
             "native_overlap_minutes": native_overlap_minutes,
+            "lifecycle_hook_functions": lifecycle_hook_functions,
             "release_alarms": release_alarms,
             "aws_partition": aws_partition,
         }

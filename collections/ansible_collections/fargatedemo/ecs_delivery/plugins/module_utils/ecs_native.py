@@ -563,7 +563,14 @@ def summarise(deployment, revisions=None):
         "production_target_group_arn": group_arn,
         "production_target_group": group,
         "lifecycle_hooks": hooks(deployment),
-        "awaiting_hook": {"hook_id": waiting.get("hookId"), "target_type": waiting.get("targetType")}
+        # The hook detail has no stage of its own: it waits at the deployment's (ServiceDeployment.lifecycleStage).
+        "awaiting_hook": {
+            "hook_id": waiting.get("hookId"),
+            "target_type": waiting.get("targetType"),
+            "lifecycle_stage": deployment.get("lifecycleStage"),
+            "expires_at": _iso(waiting.get("expiresAt")),
+            "timeout_action": waiting.get("timeoutAction"),
+        }
         if waiting
         else None,
         "rollback": {

@@ -189,7 +189,10 @@ lifecycle_hooks:
   type: list
   elements: dict
 awaiting_hook:
-  description: The hook (hook_id, target_type) waiting for ContinueServiceDeployment, else null.
+  description:
+    - The hook waiting for ContinueServiceDeployment, else null.
+    - C(hook_id), C(target_type), C(lifecycle_stage) (the stage it holds the deployment at), C(expires_at) and
+      C(timeout_action) (what ECS does when it expires).
   returned: always
   type: dict
 rollback:

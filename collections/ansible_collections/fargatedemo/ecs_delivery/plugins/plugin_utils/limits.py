@@ -438,9 +438,40 @@ RULES: dict[str, Rule] = {
         _pattern(r"arn:aws[\w-]*:(codestar-connections|codeconnections):[\w-]+:\d{12}:connection/.+"),
     ),
     "full_repository_id": Rule("a repository as owner/name", _pattern(r"[\w.-]+/[\w.-]+", re.ASCII)),
+    # The manual approval action's configuration (CodePipeline API_ActionDeclaration: values 1-1000 characters).
+    "sns_topic_arn": Rule(
+        "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)",
+        _pattern(r"arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?"),
+        "https://docs.aws.amazon.com/codepipeline/latest/userguide/approvals-action-add.html",
+    ),
+    "approval_text": Rule(
+        "text of 1-1000 characters",
+        lambda v: isinstance(v, str) and 1 <= len(v) <= 1000,
+        "https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html",
+    ),
+    "approval_url": Rule("an http(s) URL of at most 1000 characters", _pattern(r"https?://\S{1,990}")),
     "kms_key_arn": Rule(
         "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
         _pattern(r"arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key/.+"),
+    ),
+    # --- HTTPS and the load balancer's attributes (issue 11, Deliver 1)
+    "acm_certificate_arn": Rule(
+        "an ACM certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<id>, in the stack's region)",
+        _pattern(r"arn:aws(-cn|-us-gov|-iso(-[a-z])?)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f-]{36}"),
+        "https://docs.aws.amazon.com/acm/latest/userguide/authen-overview.html",
+    ),
+    "elb_ssl_policy": Rule(
+        "an Elastic Load Balancing security policy name such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        _pattern(r"ELBSecurityPolicy-[A-Za-z0-9-]{1,100}"),
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+    ),
+    "access_log_prefix": Rule(
+        "an S3 key prefix without a slash at either end and without AWSLogs (empty: the bucket's root)",
+        lambda v: (
+            isinstance(v, str)
+            and (v == "" or (not v.startswith("/") and not v.endswith("/") and "AWSLogs" not in v and len(v) <= 900))
+        ),
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
     ),
     "task_definition_ref": Rule(
         "a task definition as family:revision or its ARN",
@@ -448,6 +479,15 @@ RULES: dict[str, Rule] = {
     ),
     # --- numbers
     "port": Rule("a port, a whole number from 1 to 65535", _int_range(1, 65535)),
+    "ready_wait_minutes": Rule(
+        "0-2880 minutes (the deployment group's deploymentReadyOption waitTimeInMinutes)",
+        _int_range(0, 2880),
+        "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html",
+    ),
+    "http_status": Rule("an HTTP status code, 100-599", _int_range(100, 599)),
+    "attempts": Rule("a whole number of attempts from 1 to 100", _int_range(1, 100)),
+    "delay_seconds": Rule("0-300 seconds", _int_range(0, 300)),
+    "url": Rule("an http(s) URL", _pattern(r"https?://\S+")),
     "health_check_path": Rule(
         "a path starting with / (up to 1024 characters, no spaces)",
         _pattern(r"/\S{0,1023}"),
@@ -570,6 +610,16 @@ RULES["cidrs_ipv4"] = Rule(
     "a list of distinct IPv4 CIDR blocks such as 203.0.113.0/24", _string_list(RULES["cidr_ipv4"])
 )
 RULES["iam_policy_arns"] = Rule("a list of distinct managed policy ARNs", _string_list(RULES["iam_policy_arn"]))
+# ECS lifecycle hooks' functions (ECS API reference, DeploymentLifecycleHook.hookTargetArn): a function, its version
+# or alias.
+RULES["lambda_function_arns"] = Rule(
+    "a list of distinct Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>[:<version or alias>])",
+    _string_list(
+        Rule(
+            "a Lambda function ARN", _pattern(r"arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]{1,64}(:[\w$-]+)?")
+        )
+    ),
+)
 RULES["target_group_pair"] = Rule(
     "two distinct target group names (1-32 letters, digits and hyphens, not starting or ending with a hyphen)",
     lambda v: isinstance(v, list) and len(v) == 2 and _string_list(RULES["target_group_name"])(v),
@@ -984,6 +1034,7 @@ CONTRACTS["iam"] = Contract(
                 "iam_task_role_managed_policy_arns": "iam_policy_arns?",
                 "iam_task_execution_secret_arns": "secret_arns?",
                 "iam_task_execution_kms_key_arn": "kms_key_arn?",
+                "iam_infrastructure_hook_function_arns": "lambda_function_arns?",
                 "iam_codedeploy_role_name": "iam_role_name",
                 "iam_pipeline_roles_enabled": "bool",
                 "iam_codebuild_role_name": "iam_role_name if pipeline",
@@ -994,6 +1045,7 @@ CONTRACTS["iam"] = Contract(
                 "iam_ecr_repository_name": "ecr_repository_name if pipeline",
                 "iam_codecommit_repository_name": "codecommit_repository_name if codecommit",
                 "iam_codestar_connection_arn": "connection_arn? if pipeline",
+                "iam_codepipeline_approval_topic_arn": "sns_topic_arn? if pipeline",
                 "iam_ecs_cluster_name": "ecs_name if pipeline",
                 "iam_ecs_service_name": "ecs_name if pipeline",
                 "iam_task_family": "ecs_name if pipeline",
@@ -1122,6 +1174,12 @@ CONTRACTS["alb"] = Contract(
                 "alb_tasks_security_group_name": "security_group_name",
                 "alb_idle_timeout": "idle_timeout",
                 "alb_deletion_protection": "bool",
+                "alb_drop_invalid_header_fields": "bool",
+                "alb_access_logs_bucket": "s3_bucket_name?",
+                "alb_access_logs_prefix": "access_log_prefix",
+                "alb_certificate_arn": "acm_certificate_arn?",
+                "alb_ssl_policy": "elb_ssl_policy",
+                "alb_https_port": "port",
                 "alb_wait_timeout": "seconds",
                 "alb_production_port": "port",
                 "alb_production_cidrs": "cidrs_ipv4",
@@ -1142,6 +1200,11 @@ CONTRACTS["alb"] = Contract(
     ],
     checks=[
         distinct("alb_production_port", "alb_test_port"),
+        lambda v: (
+            distinct("alb_production_port", "alb_test_port", "alb_https_port")(v)
+            if not empty(v.get("alb_certificate_arn"))
+            else []
+        ),
         below("alb_health_check_timeout", "alb_health_check_interval"),
         distinct("alb_name", "alb_tasks_security_group_name"),
         lambda v: (
@@ -1237,6 +1300,7 @@ CONTRACTS["ecs_service"] = Contract(
                 "ecs_service_codedeploy_role_arn": "iam_role_arn? if blue_green",
                 "ecs_service_codedeploy_config_name": "codedeploy_ecs_config if blue_green",
                 "ecs_service_codedeploy_termination_wait_minutes": "termination_wait_minutes if blue_green",
+                "ecs_service_codedeploy_ready_wait_minutes": "ready_wait_minutes if blue_green",
                 "ecs_service_test_target_group_name": "target_group_name if blue_green",
                 "ecs_service_load_balancer_name": "load_balancer_name if blue_green",
                 "ecs_service_production_listener_port": "port if blue_green",
@@ -1342,6 +1406,25 @@ def _connections(v):
     return v.get("codepipeline_source") == "CodeConnections"
 
 
+APPROVAL_ROLE_VARS = ("topic_arn", "custom_data", "external_link")
+APPROVAL_APP_VARS = ("topic_arn", "message", "url")
+
+
+def _approval_unused(values: dict[str, Any], switch: str, prefix: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """An approval setting given while the approval stage is off would be silently ignored: say so."""
+    if as_bool(values.get(switch)) is True:
+        return []
+    return [
+        (
+            prefix + name,
+            f"is {shown(values.get(prefix + name))} but {switch} is false: the pipeline has no approval stage to use "
+            f"it; set {switch} true or leave {prefix + name} empty.",
+        )
+        for name in names
+        if not empty(values.get(prefix + name))
+    ]
+
+
 CONTRACTS["codepipeline"] = Contract(
     fields=[
         *_fields(
@@ -1378,6 +1461,10 @@ CONTRACTS["codepipeline"] = Contract(
                 "codepipeline_role_name": "iam_role_name",
                 "codepipeline_events_role_name": "iam_role_name",
                 "codepipeline_purge_data": "bool",
+                "codepipeline_manual_approval": "bool",
+                "codepipeline_approval_topic_arn": "sns_topic_arn?",
+                "codepipeline_approval_custom_data": "approval_text?",
+                "codepipeline_approval_external_link": "approval_url?",
             },
             when={
                 "connections": _connections,
@@ -1420,6 +1507,7 @@ CONTRACTS["codepipeline"] = Contract(
         ),
         derived_name("codepipeline_pipeline_name", "start-{0}", "iam_policy_name", shown_as="events policy name"),
         distinct("codepipeline_codebuild_role_name", "codepipeline_role_name", "codepipeline_events_role_name"),
+        lambda v: _approval_unused(v, "codepipeline_manual_approval", "codepipeline_approval_", APPROVAL_ROLE_VARS),
     ],
 )
 
@@ -1561,6 +1649,41 @@ def _pipeline_container(values: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _test_traffic_check(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """deploy_test_traffic_check needs a release with test traffic, and someone to check it (not the pipeline)."""
+    if as_bool(values.get("deploy_test_traffic_check")) is not True:
+        return []
+    style = values.get("app_release_strategy") or (
+        "codedeploy" if values.get("app_deployment_controller") == "CODE_DEPLOY" else "rolling"
+    )
+    if style not in ("codedeploy", "blue_green", "linear", "canary"):
+        return [
+            (
+                "deploy_test_traffic_check",
+                f"is true but app_release_strategy is {shown(style)}: a rolling update sends no test traffic to "
+                "check; use codedeploy or an ECS-native style (blue_green, linear, canary), or leave it false.",
+            )
+        ]
+    if _pipeline(values):
+        return [
+            (
+                "deploy_test_traffic_check",
+                "is true but codepipeline_enabled is true: the check runs from Ansible and holds every release "
+                "before production moves, so the pipeline's releases would wait with nobody to check them; leave "
+                "one of them false.",
+            )
+        ]
+    if style == "codedeploy" and as_int(values.get("deploy_test_traffic_hold_minutes", 60)) == 0:
+        return [
+            (
+                "deploy_test_traffic_hold_minutes",
+                "is 0: with codedeploy the release is held before production moves for at most this many minutes "
+                "(1-2880) so the check can run first.",
+            )
+        ]
+    return []
+
+
 def _teardown_confirm(values: dict[str, Any]) -> list[tuple[str, str]]:
     confirm = values.get("teardown_confirm")
     if empty(confirm):
@@ -1590,6 +1713,25 @@ def _public_subnets(values: dict[str, Any]) -> list[tuple[str, str]]:
         ]
     if isinstance(subnets, list) and not subnets and values.get("private_subnet_ids"):
         return [("private_subnet_ids", "is set but public_subnet_ids is empty: give both, or neither (default VPC).")]
+    return []
+
+
+def _certificate_region(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The certificate must be in the load balancer's region and partition (ELB User Guide, SSL certificates:
+    "The certificate must be in the same Region as your load balancer")."""
+    arn, region = values.get("app_certificate_arn"), values.get("aws_region")
+    if empty(arn) or not RULES["acm_certificate_arn"].ok(arn) or not isinstance(region, str):
+        return []
+    parts = arn.split(":")
+    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    if parts[3] != region or (parts[1] != partition and not parts[1].startswith("aws-iso")):
+        return [
+            (
+                "app_certificate_arn",
+                f"is {shown(arn)}: the certificate must be in the load balancer's region aws_region "
+                f"{shown(region)} (partition {partition}); request or import it there.",
+            )
+        ]
     return []
 
 
@@ -1639,6 +1781,14 @@ CONTRACTS["inventory"] = Contract(
                 "app_target_group_names": "target_group_pair",
                 "app_production_port": "port",
                 "app_test_port": "port",
+                "app_https_port": "port?",
+                "app_certificate_arn": "acm_certificate_arn?",
+                "app_ssl_policy": "elb_ssl_policy?",
+                "app_alb_idle_timeout": "idle_timeout?",
+                "app_alb_deletion_protection": "bool?",
+                "app_alb_drop_invalid_header_fields": "bool?",
+                "app_alb_access_logs_bucket": "s3_bucket_name?",
+                "app_alb_access_logs_prefix": "access_log_prefix?",
                 "app_health_check_path": "health_check_path",
                 "app_deployment_controller": "deployment_controller",
                 "app_release_strategy": "release_strategy?",
@@ -1661,6 +1811,10 @@ CONTRACTS["inventory"] = Contract(
                 "app_codebuild_project_name": "codebuild_project_name if pipeline",
                 "app_pipeline_name": "codepipeline_name if pipeline",
                 "app_artifact_bucket_name": "s3_bucket_name? if pipeline",
+                "app_pipeline_manual_approval": "bool? if pipeline",
+                "app_pipeline_approval_topic_arn": "sns_topic_arn? if pipeline",
+                "app_pipeline_approval_message": "approval_text? if pipeline",
+                "app_pipeline_approval_url": "approval_url? if pipeline",
                 "app_task_execution_role_name": "iam_role_name",
                 "app_task_role_name": "iam_role_name?",
                 "app_codedeploy_role_name": "iam_role_name",
@@ -1686,6 +1840,12 @@ CONTRACTS["inventory"] = Contract(
                 "app_container_init_process": "bool",
                 "deploy_wait_until": "checkpoint",
                 "deploy_wait_timeout": "seconds?",
+                "deploy_test_traffic_check": "bool?",
+                "deploy_test_traffic_url": "url?",
+                "deploy_test_traffic_status": "http_status?",
+                "deploy_test_traffic_attempts": "attempts?",
+                "deploy_test_traffic_delay": "delay_seconds?",
+                "deploy_test_traffic_hold_minutes": "ready_wait_minutes?",
                 "rollback_mode": "rollback_mode",
                 "rollback_wait_timeout": "seconds?",
                 "rollback_task_definition": "task_definition_ref?",
@@ -1703,6 +1863,12 @@ CONTRACTS["inventory"] = Contract(
         alarm_window("app_alarm_period", "app_alarm_evaluation_periods"),
         _codedeploy_alarm_count,
         distinct("app_production_port", "app_test_port"),
+        lambda v: (
+            distinct("app_production_port", "app_test_port", "app_https_port")(v)
+            if not empty(v.get("app_certificate_arn"))
+            else []
+        ),
+        _certificate_region,
         distinct("app_task_execution_role_name", "app_codedeploy_role_name", "app_task_role_name"),
         lambda v: (
             distinct(
@@ -1764,10 +1930,16 @@ CONTRACTS["inventory"] = Contract(
             else []
         ),
         _teardown_confirm,
+        _test_traffic_check,
         _app_source,
         _app_image,
         _pipeline_platform,
         _pipeline_container,
+        lambda v: (
+            _approval_unused(v, "app_pipeline_manual_approval", "app_pipeline_approval_", APPROVAL_APP_VARS)
+            if _pipeline(v)
+            else []
+        ),
         lambda v: task_hardening.input_checks(v, "app_", "app_container_secrets_kms_key_arn"),
     ],
 )
