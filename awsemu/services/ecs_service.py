@@ -23,6 +23,16 @@ on the task model of ``awsemu.services.ecs_tasks``: each deployment is a task gr
   healthy (``resetOnHealthyTask``, default true); at the threshold (``thresholdConfiguration``, default
   half the desired count, at least 3, at most 200) the rollout is ``FAILED`` and, with ``rollback``, a
   new deployment of the last completed task definition starts.
+- Deployment alarms (``deploymentConfiguration.alarms``, ECS Developer Guide "How CloudWatch alarms detect Amazon
+  ECS deployment failures",
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html): while the
+  ``PRIMARY`` rollout is ``IN_PROGRESS`` a watched alarm in ALARM (moto's CloudWatch state; ``SetAlarmState``
+  drives it, as on AWS) fails it and, with ``rollback``, starts a deployment of the last completed task
+  definition, as the circuit breaker does. With alarms watched the rollout is ``COMPLETED`` only after a bake
+  time once it is steady ("the rollout state begins in an IN_PROGRESS state. When the service reaches a steady
+  state and the bake time is complete, the rollout state transitions to COMPLETED"); AWS computes it from the
+  alarms and does not publish how, so here it is the longest ``Period`` x ``EvaluationPeriods`` of the watched
+  alarms. A rollback deployment is not failed by the alarms again.
 - DescribeServices, CreateService, UpdateService and DeleteService answer with these deployments and
   counts, the service events (``awsemu.services.ecs_tasks`` words them as ECS does), plus
   ``deploymentConfiguration``, ``healthCheckGracePeriodSeconds`` and ``createdAt``. DeleteService stops the
@@ -62,6 +72,7 @@ from awsemu.services.ecs_tasks import (
     sync_task_sets,
     update_steady,
 )
+from awsemu.services.ecs_tasks import regions as ecs_tasks_regions
 
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -279,6 +290,7 @@ def _schedule(model: TaskModel, service_arn: str, at: float) -> None:
         if room > 0:
             model.launch(group, room, at)
     _circuit_breaker(model, state, at)
+    _deployment_alarms(model, state, at)
     for dep in state["deployments"]:
         if dep is not state["deployments"][0]:
             dep["desiredCount"] = len(active(dep))
@@ -309,23 +321,113 @@ def _circuit_breaker(model: TaskModel, state: dict[str, Any], at: float) -> None
     primary["rolloutState"] = "FAILED"
     primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
     _event(model, state, f"(deployment {primary['id']}) deployment failed: tasks failed to start.", at)
+    if breaker.get("rollback"):
+        _roll_back(model, state, f"ECS deployment circuit breaker: rolling back to deploymentId {primary['id']}.", at)
+
+
+def _roll_back(model: TaskModel, state: dict[str, Any], reason: str, at: float) -> None:
+    """A new PRIMARY deployment of the last completed task definition (none: nothing to roll back to)."""
+    primary = state["deployments"][0]
     previous = state.get("lastCompletedTaskDefinition")
-    if breaker.get("rollback") and previous:
-        primary["status"] = "ACTIVE"
-        rollback = _new_deployment(model, state, previous, primary["desiredCount"], at)
-        rollback["rolloutStateReason"] = (
-            f"ECS deployment circuit breaker: rolling back to deploymentId {primary['id']}."
-        )
-        state["deployments"].insert(0, rollback)
-        state["service"]["taskDefinition"] = previous
-        _event(model, state, f"rolling back to deployment {state.get('lastCompletedDeployment', previous)}.", at)
-        model.mark(_owner(state), at)
+    if not previous:
+        return
+    primary["status"] = "ACTIVE"
+    rollback = _new_deployment(model, state, previous, primary["desiredCount"], at)
+    rollback["rolloutStateReason"] = reason
+    state["deployments"].insert(0, rollback)
+    state.setdefault("rollbackDeployments", []).append(rollback["id"])
+    state["service"]["taskDefinition"] = previous
+    _event(model, state, f"rolling back to deployment {state.get('lastCompletedDeployment', previous)}.", at)
+    model.mark(_owner(state), at)
+
+
+# --- deployment alarms (see the module docstring) --------------------------------------------------------------
+
+
+def _alarm_watch(state: dict[str, Any]) -> dict[str, Any]:
+    """The service's deploymentConfiguration.alarms when they are watched (enabled, with names), else {}."""
+    alarms = state["deploymentConfiguration"].get("alarms") or {}
+    return alarms if alarms.get("enable") and alarms.get("alarmNames") else {}
+
+
+def _watched(state: dict[str, Any]) -> bool:
+    """The PRIMARY rollout is in progress, alarms are watched, and it is not a rollback."""
+    if not state["deployments"] or not _alarm_watch(state):
+        return False
+    primary = state["deployments"][0]
+    return primary["rolloutState"] == "IN_PROGRESS" and primary["id"] not in state.get("rollbackDeployments", [])
+
+
+def _firing(account: str, region: str, state: dict[str, Any], at: float) -> list[str]:
+    """The watched alarms that are in ALARM, and went there by ``at`` (or before the deployment started)."""
+    from awsemu.services.ecs_native import _alarms_in_alarm
+
+    created = float(state["deployments"][0]["createdAt"])
+    names = _alarm_watch(state)["alarmNames"]
+    return [name for name, since in _alarms_in_alarm(account, region, names) if max(created, since) <= at]
+
+
+def bake_seconds(account: str, region: str, names: list[str]) -> float:
+    """The bake time of a rolling deployment watched by ``names``: the longest Period x EvaluationPeriods."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    alarms = cloudwatch_backends[account][region].alarms
+    return max(
+        (float(alarms[n].period or 0) * float(alarms[n].evaluation_periods or 1) for n in names if n in alarms),
+        default=0.0,
+    )
+
+
+def _deployment_alarms(model: TaskModel, state: dict[str, Any], at: float) -> None:
+    if not _watched(state):
+        return
+    firing = _firing(model.account, model.region, state, at)
+    if not firing:
+        return
+    primary = state["deployments"][0]
+    primary["rolloutState"] = "FAILED"
+    primary["rolloutStateReason"] = f"ECS deployment failed: alarm(s) {', '.join(firing)} in ALARM state."
+    _event(model, state, f"(deployment {primary['id']}) deployment failed: alarm(s) {', '.join(firing)} detected.", at)
+    if _alarm_watch(state).get("rollback"):
+        _roll_back(model, state, f"ECS deployment alarms: rolling back to deploymentId {primary['id']}.", at)
+
+
+def _watch_alarms(account: str, region: str, now: float) -> bool:
+    """Reconcile participant: a scheduler pass of a rolling service when one of its watched alarms went off
+    (SetAlarmState changes no task, so nothing else would ask for one)."""
+    services = STORE.get((account, region), "ecs_service", dict)
+    marked = False
+    for state in services.values():
+        if not _watched(state) or not is_rolling(state, state["service"]):
+            continue
+        from awsemu.services.ecs_native import _alarms_in_alarm
+
+        created = float(state["deployments"][0]["createdAt"])
+        found = _alarms_in_alarm(account, region, _alarm_watch(state)["alarmNames"])
+        if not found:
+            continue
+        at = min(now, max(created, min(since for _name, since in found)))
+        model = model_for(account, region)
+        owner = _owner(state)
+        if model.dirty.get(owner, float("inf")) > at:
+            model.mark(owner, at)
+            marked = True
+    return marked
+
+
+reconcile.participant("ecs-rolling-alarms", ecs_tasks_regions, order=5)(_watch_alarms)
 
 
 def _settle(model: TaskModel, state: dict[str, Any], at: float) -> None:
     primary = state["deployments"][0]
     group = model.group(primary["group"])
     steady = len(state["deployments"]) == 1 and group is not None and group.steady_since is not None
+    if steady and primary["rolloutState"] == "IN_PROGRESS" and _watched(state):
+        # The bake time: the alarms are watched a while longer before the rollout is COMPLETED.
+        due = float(group.steady_since) + bake_seconds(model.account, model.region, _alarm_watch(state)["alarmNames"])
+        if at < due:
+            model.mark(_owner(state), due)
+            return
     if steady and primary["rolloutState"] == "IN_PROGRESS":
         primary["rolloutState"] = "COMPLETED"
         primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."

@@ -11,6 +11,8 @@ import json
 import os
 import re
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -185,6 +187,58 @@ def test_rollback_rejects_an_unknown_mode(e2e_stack):
     assert run.rc != 0
     assert "rollback_mode is 'sideways': it must be stop" in run.stdout  # the pre-flight names the variable
     assert "Read the service" not in run.stdout  # failed before any AWS call
+
+
+def test_an_alarm_mid_release_stops_it_and_production_stays(e2e_stack):
+    """Issue 11, Deliver 3: the stack's own alarm (the targets' 5xx count) goes to ALARM while deploy.yml waits on
+    a release; CodeDeploy stops it (DEPLOYMENT_STOP_ON_ALARM) and rolls back, production never moves, and the play
+    fails saying so. SetAlarmState drives the alarm, as it can on AWS."""
+    stack = e2e_stack
+    cloudwatch = stack.client("cloudwatch")
+    alarm = "helloapp-helloapp-target-5xx"
+    group = stack.client("codedeploy").get_deployment_group(applicationName=APP, deploymentGroupName=GROUP)
+    watched = [a["name"] for a in group["deploymentGroupInfo"]["alarmConfiguration"]["alarms"]]
+    assert alarm in watched and "helloapp-helloapp-unhealthy-helloapp-tg2" in watched, watched
+    live = stack.live_target_group(80)
+    task_definition = stack.service()["taskDefinition"]
+    memory = (
+        1024
+        if stack.client("ecs").describe_task_definition(taskDefinition=task_definition)["taskDefinition"]["memory"]
+        == "2048"
+        else 2048
+    )
+    before = user_deployment_count(stack)
+    set_timings(stack, install=3600)  # the replacement takes an emulated hour: the release is in flight long enough
+    runs: list = []
+    player = threading.Thread(
+        target=lambda: runs.append(
+            stack.play(
+                "playbooks/deploy.yml", {"app_image_tag": "v2", "ecs_service_task_memory": memory}, skip_tags="ecr"
+            )
+        )
+    )
+    try:
+        player.start()
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not [
+            d for d in new_deployments(stack, before) if d["status"] == "InProgress"
+        ]:
+            time.sleep(1)
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="5xx answers of the new pages")
+        player.join(timeout=600)
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test over")
+        set_timings(stack, install=30)
+    (run,) = runs
+    assert run.rc != 0, run
+    assert "alarms have been activated" in " ".join(run.stdout.split()), run.stdout[-5000:]
+    (deployment,) = new_deployments(stack, before)
+    assert deployment["status"] == "Stopped"
+    assert [weights for route, weights in listener_changes(deployment) if route == "production"] == []
+    assert stack.live_target_group(80) == live
+    assert stack.listener_weights(8080) == {live: 100.0}
+    assert stack.service()["taskDefinition"] == task_definition
+    assert [d for d in stack.deployments() if d["creator"] == "codeDeployRollback"]
 
 
 def test_aws_ecs_deploy_and_our_module_on_the_same_emulator(e2e_stack, tmp_path):

@@ -247,3 +247,36 @@ def test_a_linear_release_held_by_a_pause_hook_waits_until_continued(stack):
     assert ((f"{APP}-tg1", 500), (f"{APP}-tg2", 500)) in seen, seen
     live = stack.client("ecs").describe_task_definition(taskDefinition=stack.service()["taskDefinition"])
     assert live["taskDefinition"]["containerDefinitions"][0]["image"] == image(5)
+
+
+def test_the_stacks_alarm_rolls_a_native_canary_back(stack):
+    """Issue 11, Deliver 3: the stack's own alarms are the service's deployment alarms (rollback on); one set to
+    ALARM (SetAlarmState, as on AWS) once the canary's test traffic moved rolls the release back: production stays
+    on the group it was on, the service on its task definition. (The PAUSE hook of the linear test may still hold
+    the release before production moves: the alarms are watched there too.)"""
+    alarms = stack.service()["deploymentConfiguration"]["alarms"]
+    assert alarms["enable"] is True and alarms["rollback"] is True, alarms
+    assert {f"{APP}-{APP}-target-5xx", f"{APP}-{APP}-unhealthy-{APP}-tg2"} <= set(alarms["alarmNames"]), alarms
+    blue = production(stack)
+    green = {f"{APP}-tg1": f"{APP}-tg2", f"{APP}-tg2": f"{APP}-tg1"}[blue]
+    live = stack.service()["taskDefinition"]
+    slow = {"app_image_uri": image(6), "app_release_canary_bake_minutes": 30, "deploy_wait_until": "created"}
+    run = stack.play("playbooks/deploy.yml", slow)
+    assert run.rc == 0, run
+    deadline = time.monotonic() + 120
+    while list(rule_weights(stack, 8080)) != [green]:
+        assert time.monotonic() < deadline, rule_weights(stack, 8080)
+        time.sleep(1)
+    cloudwatch = stack.client("cloudwatch")
+    cloudwatch.set_alarm_state(AlarmName=f"{APP}-{APP}-elb-5xx", StateValue="ALARM", StateReason="canary 5xx")
+    try:
+        deadline = time.monotonic() + 120
+        while latest_deployment(stack)["status"] != "ROLLBACK_SUCCESSFUL":
+            assert time.monotonic() < deadline, latest_deployment(stack)
+            time.sleep(1)
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=f"{APP}-{APP}-elb-5xx", StateValue="OK", StateReason="test over")
+    deployment = latest_deployment(stack)
+    assert f"{APP}-{APP}-elb-5xx" in deployment["alarms"]["triggeredAlarmNames"], deployment
+    assert production(stack) == blue
+    assert stack.service()["taskDefinition"] == live

@@ -161,6 +161,8 @@ def leftovers(emulator) -> dict[str, list[str]]:
     )
     found["active task definitions"] = revisions(emulator)
     found["log groups"] = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    # The stack's own alarms (issue 11): the ecs_service role deletes them with the service.
+    found["alarms"] = [a["AlarmName"] for a in emulator.boto3_client("cloudwatch").describe_alarms()["MetricAlarms"]]
     found["security groups"] = [
         g["GroupName"]
         for g in emulator.boto3_client("ec2").describe_security_groups()["SecurityGroups"]

@@ -80,6 +80,15 @@ BY_AREA: dict[tuple[str, str], list[tuple[str, dict[str, Any], str, str]]] = {
         ("private-only", {"private_subnet_ids": ["subnet-0123abcd"]}, "private_subnet_ids", "public_subnet_ids"),
         ("build-args", {"app_image_build_args": {"BASE-IMAGE": "x"}}, "app_image_build_args", ""),
         ("typo", {"app_contianer_port": 8000}, "app_contianer_port", "app_container_port"),
+        ("alarm-period", {"app_alarm_period": 45}, "app_alarm_period", "multiple of 60"),
+        ("alarm-threshold", {"app_alarm_unhealthy_threshold": 0}, "app_alarm_unhealthy_threshold", "1 or more"),
+        (
+            "alarm-window",
+            {"app_alarm_period": 3600, "app_alarm_evaluation_periods": 48},
+            "app_alarm_evaluation_periods",
+            "86400",
+        ),
+        ("alarms-enabled", {"app_alarms_enabled": "sometimes"}, "app_alarms_enabled", "true or false"),
         # HTTPS and the load balancer's attributes (issue 11, Deliver 1).
         (
             "certificate-not-acm",

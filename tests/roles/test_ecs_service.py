@@ -130,7 +130,19 @@ BLUE_GREEN = {
     "ecs_service_deployment_controller": "CODE_DEPLOY",
     "ecs_service_name": "molecule-bg",
     "ecs_service_task_family": "molecule-bg",
+    # Issue 11: the role's alarms guard the release (their second run must change nothing either).
+    "ecs_service_alarms_enabled": True,
 }
+ALARMS = [
+    "molecule-cluster-molecule-bg-elb-5xx",
+    "molecule-cluster-molecule-bg-target-5xx",
+    "molecule-cluster-molecule-bg-unhealthy-molecule-tg1",
+    "molecule-cluster-molecule-bg-unhealthy-molecule-tg2",
+]
+
+
+def alarms(emulator, prefix="molecule-cluster-molecule-bg-"):
+    return emulator.boto3_client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
 
 
 def listener_targets(emulator):
@@ -158,6 +170,26 @@ def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_pla
     assert created.rc == 0, str(created)
     assert service_named(emulator, "molecule-bg")["deploymentController"]["type"] == "CODE_DEPLOY"
     assert listener_targets(emulator) == {80: ["molecule-tg1"], 8080: ["molecule-tg1"]}
+    # The alarms: tagged as the role's, named by the deployment group, which rolls back when one goes off.
+    found = {a["AlarmName"]: a for a in alarms(emulator)}
+    assert sorted(found) == ALARMS
+    cloudwatch = emulator.boto3_client("cloudwatch")
+    for alarm in found.values():
+        tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+        assert {t["Key"]: t["Value"] for t in tags} == OWNER_TAGS, alarm["AlarmName"]
+    unhealthy = found["molecule-cluster-molecule-bg-unhealthy-molecule-tg2"]
+    assert {d["Name"] for d in unhealthy["Dimensions"]} == {"LoadBalancer", "TargetGroup"}
+    assert (unhealthy["MetricName"], unhealthy["Period"], unhealthy["EvaluationPeriods"]) == (
+        "UnHealthyHostCount",
+        60,
+        2,
+    )
+    group = emulator.boto3_client("codedeploy").get_deployment_group(
+        applicationName="AppECS-molecule", deploymentGroupName="DgpECS-molecule"
+    )["deploymentGroupInfo"]
+    assert group["alarmConfiguration"]["enabled"] is True
+    assert sorted(a["name"] for a in group["alarmConfiguration"]["alarms"]) == ALARMS
+    assert "DEPLOYMENT_STOP_ON_ALARM" in group["autoRollbackConfiguration"]["events"]
 
     # A new image: one revision, one deployment, and no UpdateService (ECS refuses it for CODE_DEPLOY).
     clear_log(emulator)
@@ -201,9 +233,26 @@ def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_pla
     assert "cannot change it to ECS in place" in switched.stdout, str(switched)
     assert calls(emulator, "ecs", MUTATING - {"RegisterTaskDefinition"}) == []
 
+    # An alarm of the same name that is not the role's is left by the teardown (and said so).
+    cloudwatch.put_metric_alarm(
+        AlarmName="molecule-cluster-molecule-bg-unhealthy-molecule-tg1",
+        MetricName="UnHealthyHostCount",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cloudwatch.untag_resource(ResourceARN=found[ALARMS[2]]["AlarmArn"], TagKeys=list(OWNER_TAGS))
     removed = ansible_playbook(SCENARIO / "destroy.yml", extra_vars=dict(BLUE_GREEN, molecule_keep_prerequisites=True))
     assert removed.rc == 0, str(removed)
     assert emulator.boto3_client("codedeploy").list_applications()["applications"] == []
+    assert [a["AlarmName"] for a in alarms(emulator)] == [ALARMS[2]], str(removed)
+    assert f"Left CloudWatch alarm {ALARMS[2]}: not tagged as this stack" in " ".join(removed.stdout.split()), str(
+        removed
+    )
+    cloudwatch.delete_alarms(AlarmNames=[ALARMS[2]])
 
 
 @pytest.mark.slow

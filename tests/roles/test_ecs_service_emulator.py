@@ -148,3 +148,64 @@ def test_circuit_breaker_rolls_back_a_release_that_never_starts(aws, ecs):
     assert any("circuit breaker" in (d.get("rolloutStateReason") or "") for d in svc["deployments"]) or any(
         "rolling back" in e["message"] for e in svc["events"]
     )
+
+
+def alarm(aws, name="errors", period=60, periods=2):
+    cloudwatch = aws.boto3_client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ApplicationELB",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Statistic="Sum",
+        Period=period,
+        EvaluationPeriods=periods,
+        Threshold=5,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    return cloudwatch
+
+
+def watched(ecs, names, rollback=True):
+    ecs.update_service(
+        cluster="c",
+        service="s",
+        deploymentConfiguration={"alarms": {"alarmNames": names, "enable": True, "rollback": rollback}},
+    )
+
+
+def test_deployment_alarm_fails_a_rolling_update_and_rolls_it_back(aws, ecs):
+    """ECS Developer Guide, "How CloudWatch alarms detect Amazon ECS deployment failures"
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html): an alarm in ALARM
+    during a rolling update fails it and, with rollback, the last completed deployment comes back."""
+    cloudwatch = alarm(aws, period=10, periods=1)
+    create(ecs)
+    step(aws, 2)  # v1 steady; no alarm watched yet, so no bake time
+    good = describe(ecs)["taskDefinition"]
+    assert describe(ecs)["deployments"][0]["rolloutState"] == "COMPLETED"
+    watched(ecs, ["errors"])
+    ecs.update_service(cluster="c", service="s", taskDefinition=register(ecs, "app:2"))
+    step(aws)
+    assert describe(ecs)["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    cloudwatch.set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="5xx")
+    svc = describe(ecs)
+    failed = [d for d in svc["deployments"] if d["rolloutState"] == "FAILED"]
+    assert failed and "errors" in failed[0]["rolloutStateReason"], svc["deployments"]
+    assert svc["taskDefinition"] == good and svc["deployments"][0]["taskDefinition"] == good
+    assert any("rolling back" in e["message"] for e in svc["events"])
+    step(aws, 4)
+    # The rollback is not failed by the alarm again, and completes once the bake time passed.
+    svc = describe(ecs)
+    assert [(d["taskDefinition"], d["rolloutState"]) for d in svc["deployments"]] == [(good, "COMPLETED")]
+
+
+def test_deployment_alarms_hold_a_rolling_update_for_the_bake_time(aws, ecs):
+    alarm(aws, period=30, periods=2)  # bake time 60 s (the longest Period x EvaluationPeriods)
+    create(ecs)
+    step(aws, 2)
+    watched(ecs, ["errors"])
+    ecs.update_service(cluster="c", service="s", taskDefinition=register(ecs, "app:2"))
+    step(aws, 3)  # steady: new tasks healthy, old ones gone
+    svc = describe(ecs)
+    assert len(svc["deployments"]) == 1 and svc["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    step(aws, 7)
+    assert describe(ecs)["deployments"][0]["rolloutState"] == "COMPLETED"

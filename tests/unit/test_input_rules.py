@@ -50,6 +50,7 @@ RULE_CASES = [
     ),
     ("tags", [{}, {"team": "platform"}], [{"aws:x": "y"}, {"k" * 129: "v"}, {"k": "v" * 257}, ["team"]]),
     ("checkpoint", list(limits.CHECKPOINTS), ["done"]),
+    ("alarm_period", [10, 30, 60, "300", 86400], [0, 20, 45, 90, -60, "minute"]),
 ]
 
 
@@ -88,6 +89,34 @@ def test_problems_name_the_variable_and_what_is_allowed(values, contract, variab
     assert len(found) == 1, found
     assert found[0].startswith(variable + " "), found
     assert words in found[0], found
+
+
+@pytest.mark.parametrize(
+    ("values", "contract", "variable", "words"),
+    [
+        (
+            {"ecs_service_alarm_period": 3600, "ecs_service_alarm_evaluation_periods": 25},
+            "ecs_service",
+            "ecs_service_alarm_evaluation_periods",
+            "86400",
+        ),
+        ({"ecs_service_alarm_5xx_threshold": 0}, "ecs_service", "ecs_service_alarm_5xx_threshold", "1 or more"),
+        (
+            {"app_release_strategy": "codedeploy", "app_release_alarm_names": [f"a{n}" for n in range(7)]},
+            "inventory",
+            "app_release_alarm_names",
+            "at most 10",
+        ),
+        ({"app_alarm_period": 45}, "inventory", "app_alarm_period", "multiple of 60"),
+    ],
+)
+def test_alarm_inputs_are_checked_naming_the_variable(values, contract, variable, words):
+    found = [m for m in input_problems(values, contract) if "alarm" in m.split()[0]]
+    assert len(found) == 1, found
+    assert found[0].startswith(variable + " "), found
+    assert words in found[0], found
+    ok = {"app_release_strategy": "codedeploy", "app_release_alarm_names": [f"a{n}" for n in range(6)]}
+    assert not [m for m in input_problems(ok, "inventory") if m.startswith("app_release_alarm_names")]
 
 
 def test_a_variable_that_fails_alone_is_not_reported_again_by_a_cross_field_rule():

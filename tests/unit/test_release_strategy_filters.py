@@ -10,6 +10,7 @@ from ansible_collections.fargatedemo.ecs_delivery.plugins.filter.release_strateg
     native_checkpoint,
     native_listener_rules,
     native_overlap_minutes,
+    release_alarms,
     release_configuration,
     release_problems,
 )
@@ -27,7 +28,19 @@ OTHER = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/ot
 def test_the_style_gives_the_controller(style, controller, native):
     plan = release_configuration({f"{P}strategy": style, f"{P}canary_percent": 50}, P)
     assert (plan["controller"], plan["native"]) == (controller, native)
-    assert bool(plan["deployment_configuration"]) is native
+    assert ("strategy" in plan["deployment_configuration"]) is native
+    # Deployment alarms are the ECS controller's (rolling and native): off without alarm names.
+    assert ("alarms" in plan["deployment_configuration"]) is (controller == "ECS")
+
+
+def test_deployment_alarms_reach_rolling_updates_too():
+    config = release_configuration({f"{P}strategy": "rolling", f"{P}alarm_names": ["a", "b", "a"]}, P)
+    assert config["deployment_configuration"] == {
+        "alarms": {"alarm_names": ["a", "b"], "enable": True, "rollback": True}
+    }
+    off = release_configuration({f"{P}strategy": "blue_green", f"{P}alarm_rollback": "false", f"{P}alarm_names": []}, P)
+    assert off["deployment_configuration"]["alarms"] == {"alarm_names": [], "enable": False, "rollback": False}
+    assert release_problems({f"{P}strategy": "blue_green", f"{P}alarm_names": []}, P) == []
 
 
 def test_empty_strategy_means_rolling():
@@ -223,3 +236,39 @@ def test_a_lambda_hook_without_a_role_passes_the_preflight_but_a_bad_function_ar
     bad = {**values, f"{P}lifecycle_hooks": [{"hook_target_arn": "check", "lifecycle_stages": ["PRE_SCALE_UP"]}]}
     (problem,) = release_problems(bad, P)
     assert problem.startswith(f"{P}lifecycle_hooks[0].hook_target_arn must be a Lambda function ARN"), problem
+
+
+LB = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/helloapp-alb/abcd"
+SETTINGS = {"5xx_threshold": "5", "unhealthy_threshold": 1, "period": "60", "evaluation_periods": 2}
+
+
+def test_release_alarms_watch_the_load_balancer_and_each_target_group():
+    alarms = {a["name"]: a for a in release_alarms(LB, [TG1, TG2, TG1], "helloapp-helloapp", SETTINGS)}
+    assert sorted(alarms) == [
+        "helloapp-helloapp-elb-5xx",
+        "helloapp-helloapp-target-5xx",
+        "helloapp-helloapp-unhealthy-helloapp-tg1",
+        "helloapp-helloapp-unhealthy-helloapp-tg2",
+    ]
+    five_xx = alarms["helloapp-helloapp-target-5xx"]
+    assert five_xx["dimensions"] == {"LoadBalancer": "app/helloapp-alb/abcd"}
+    assert (five_xx["metric_name"], five_xx["statistic"], five_xx["threshold"]) == (
+        "HTTPCode_Target_5XX_Count",
+        "Sum",
+        5.0,
+    )
+    unhealthy = alarms["helloapp-helloapp-unhealthy-helloapp-tg2"]
+    assert unhealthy["dimensions"] == {
+        "LoadBalancer": "app/helloapp-alb/abcd",
+        "TargetGroup": "targetgroup/helloapp-tg2/2222",
+    }
+    assert (unhealthy["period"], unhealthy["evaluation_periods"], unhealthy["treat_missing_data"]) == (
+        60,
+        2,
+        "notBreaching",
+    )
+
+
+def test_release_alarms_refuse_what_is_not_an_elb_arn():
+    with pytest.raises(AnsibleFilterError, match="loadbalancer"):
+        release_alarms("helloapp-alb", [TG1], "p", SETTINGS)

@@ -157,6 +157,7 @@ PIPELINE = "arn:aws:codepipeline:ap-northeast-2:123456789012:helloapp"
 PROJECT = "arn:aws:codebuild:ap-northeast-2:123456789012:project/helloapp-build"
 LOG_GROUP = "arn:aws:logs:ap-northeast-2:123456789012:log-group:/ecs/helloapp"
 S3 = "arn:aws:s3:::helloapp-artifacts"
+ALARM = "arn:aws:cloudwatch:ap-northeast-2:123456789012:alarm:helloapp-target-5xx"
 
 # Every resource below has the tags a=1 and keep=k; the tests add b=2 and remove a.
 TAGS = {"a": "1", "keep": "k"}
@@ -371,6 +372,21 @@ CASES = [
         remove=[Step("untag_resource", {"resourceArn": LOG_GROUP, "tagKeys": ["a"]})],
     ),
     Case(
+        "cloudwatch",
+        "cloudwatch",
+        ALARM,
+        read=[
+            Step(
+                "describe_alarms",
+                {"AlarmNames": ["helloapp-target-5xx"]},
+                {"MetricAlarms": [{"AlarmName": "helloapp-target-5xx", "AlarmArn": ALARM}]},
+            ),
+            Step("list_tags_for_resource", {"ResourceARN": ALARM}, {"Tags": PAIRS}),
+        ],
+        add=[Step("tag_resource", {"ResourceARN": ALARM, "Tags": [{"Key": "b", "Value": "2"}]})],
+        remove=[Step("untag_resource", {"ResourceARN": ALARM, "TagKeys": ["a"]})],
+    ),
+    Case(
         "s3",
         "s3",
         S3,
@@ -490,6 +506,11 @@ MISSING_READS = {
                 {"logGroups": [{"logGroupName": "/ecs/helloapp-worker"}]},
             )
         ],
+    ),
+    # DescribeAlarms answers an empty list for an alarm that is not there.
+    "cloudwatch": (
+        ALARM,
+        [Step("describe_alarms", {"AlarmNames": ["helloapp-target-5xx"]}, {"MetricAlarms": [], "CompositeAlarms": []})],
     ),
     "s3": (S3, [fails("get_bucket_tagging", {"Bucket": "helloapp-artifacts"}, "NoSuchBucket", status=404)]),
 }

@@ -12,6 +12,8 @@ One place decides, for the stack (``app_release_*``) and the ecs_service role (`
   and the rule ARNs (a rule that exists is never rewritten: ECS moves its weights);
 * ``native_checkpoint``: the native checkpoint of a ``deploy_wait_until`` value;
 * ``lifecycle_hook_functions``: the Lambda functions of the hooks the stack's role must be allowed to invoke;
+* ``release_alarms``: the CloudWatch alarms that guard a release (issue 11): the load balancer's 5xx counts and
+  each target group's unhealthy hosts, as amazon.aws.cloudwatch_metric_alarm's options;
 * ``aws_partition``: the ARN partition of a region.
 """
 
@@ -28,7 +30,7 @@ description:
     the C(fargatedemo.ecs_delivery.ecs_service) module's C(deployment_controller) and the strategy keys of its
     C(deployment_configuration).
   - The same file holds the filters C(release_problems), C(native_listener_rules), C(native_checkpoint),
-    C(lifecycle_hook_functions) and C(aws_partition).
+    C(lifecycle_hook_functions), C(release_alarms) and C(aws_partition).
 options:
   _input:
     description:
@@ -57,8 +59,8 @@ RETURN = r"""
 _value:
   description:
     - C(strategy) (the API's name, V(ROLLING) for V(rolling) and V(codedeploy)), C(controller) (V(ECS) or
-      V(CODE_DEPLOY)), C(native) (a boolean) and C(deployment_configuration) (the module's strategy keys, empty
-      unless native).
+      V(CODE_DEPLOY)), C(native) (a boolean) and C(deployment_configuration) (the module's strategy keys; for
+      V(rolling) only C(alarms), for V(codedeploy) empty).
   type: dict
 """
 
@@ -139,14 +141,18 @@ def release_configuration(values, prefix):
         hooks = _get(values, prefix, "lifecycle_hooks", [])
         if hooks:
             config["lifecycle_hooks"] = with_hook_role(hooks, _get(values, prefix, "lifecycle_hook_role_arn", ""))
-        alarms = _get(values, prefix, "alarm_names", [])
-        if alarms:
-            rollback = _get(values, prefix, "alarm_rollback", True)
-            config["alarms"] = {
-                "alarm_names": list(alarms),
-                "enable": True,
-                "rollback": str(rollback).lower() in ("true", "yes", "1", "on"),
-            }
+    if style != "codedeploy":
+        # Deployment alarms (issue 11): rolling updates and the native styles alike (the ECS controller; a
+        # CODE_DEPLOY service rolls back on its deployment group's alarms instead). No alarm: the watch is turned
+        # off, so alarms the stack stopped making are not watched any more (the module keeps their names).
+        alarms = [str(name) for name in _get(values, prefix, "alarm_names", []) or []]
+        alarms = list(dict.fromkeys(alarms))
+        rollback = _get(values, prefix, "alarm_rollback", True)
+        config["alarms"] = {
+            "alarm_names": alarms,
+            "enable": bool(alarms),
+            "rollback": bool(alarms) and str(rollback).lower() in ("true", "yes", "1", "on"),
+        }
     return {
         "style": style,
         "strategy": style.upper() if native else "ROLLING",
@@ -311,6 +317,69 @@ def native_overlap_minutes(values, prefix):
     return minutes
 
 
+def _dimension(arn, marker):
+    """The CloudWatch dimension value of an ELBv2 ARN: what follows ``marker`` (app/NAME/ID, targetgroup/NAME/ID)."""
+    arn = str(arn or "")
+    if marker not in arn:
+        raise AnsibleFilterError(f"release_alarms: {arn!r} is not an Elastic Load Balancing ARN with {marker!r}")
+    tail = arn.split(marker, 1)[1]
+    return tail if marker == ":loadbalancer/" else "targetgroup/" + tail
+
+
+def release_alarms(load_balancer_arn, target_group_arns, prefix, settings):
+    """The stack's alarms, amazon.aws.cloudwatch_metric_alarm's options each (``name`` first).
+
+    ``settings``: ``5xx_threshold`` (5xx answers per period, of the targets and of the load balancer itself),
+    ``unhealthy_threshold`` (unhealthy hosts of one target group), ``period`` (seconds) and
+    ``evaluation_periods``. Missing data is not breaching: a target group without targets (the idle one of a
+    blue/green pair) or an hour without errors is OK (AWS/ApplicationELB publishes a 5xx count only when there
+    is one: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+    """
+    lb = _dimension(load_balancer_arn, ":loadbalancer/")
+    common = {
+        "namespace": "AWS/ApplicationELB",
+        "comparison": "GreaterThanOrEqualToThreshold",
+        "period": int(_number(settings["period"])),
+        "evaluation_periods": int(_number(settings["evaluation_periods"])),
+        "treat_missing_data": "notBreaching",
+    }
+    five_xx = float(_number(settings["5xx_threshold"]))
+    alarms = [
+        dict(
+            common,
+            name=f"{prefix}-target-5xx",
+            metric_name="HTTPCode_Target_5XX_Count",
+            statistic="Sum",
+            threshold=five_xx,
+            dimensions={"LoadBalancer": lb},
+            description=f"5xx answers of the targets of {lb} (a release in flight rolls back).",
+        ),
+        dict(
+            common,
+            name=f"{prefix}-elb-5xx",
+            metric_name="HTTPCode_ELB_5XX_Count",
+            statistic="Sum",
+            threshold=five_xx,
+            dimensions={"LoadBalancer": lb},
+            description=f"5xx answers of {lb} itself (no healthy target, timeouts; a release in flight rolls back).",
+        ),
+    ]
+    for arn in list(dict.fromkeys(target_group_arns or [])):
+        group = _dimension(arn, ":targetgroup/")
+        alarms.append(
+            dict(
+                common,
+                name=f"{prefix}-unhealthy-{group.split('/')[1]}",
+                metric_name="UnHealthyHostCount",
+                statistic="Maximum",
+                threshold=float(_number(settings["unhealthy_threshold"])),
+                dimensions={"LoadBalancer": lb, "TargetGroup": group},
+                description=f"Unhealthy hosts of {group} behind {lb} (a release in flight rolls back).",
+            )
+        )
+    return alarms
+
+
 def aws_partition(region):
     """The ARN partition of ``region`` (aws, aws-cn, aws-us-gov; aws when the region is empty)."""
     region = str(region or "")
@@ -330,5 +399,6 @@ class FilterModule:
             "native_checkpoint": native_checkpoint,
             "native_overlap_minutes": native_overlap_minutes,
             "lifecycle_hook_functions": lifecycle_hook_functions,
+            "release_alarms": release_alarms,
             "aws_partition": aws_partition,
         }

@@ -340,8 +340,9 @@ def _hook_comparable(hook):
 
 def _alarms_comparable(alarms):
     alarms = alarms or {}
+    # Alarms that are not watched: their names do not matter (merged_configuration() keeps the service's).
     return {
-        "alarmNames": sorted(alarms.get("alarmNames") or []),
+        "alarmNames": sorted(alarms.get("alarmNames") or []) if alarms.get("enable") else [],
         "enable": bool(alarms.get("enable")),
         "rollback": bool(alarms.get("rollback")),
     }
@@ -380,6 +381,14 @@ def merged_configuration(wanted, existing):
     for key, value in wanted.items():
         if key == "deploymentCircuitBreaker" and isinstance(merged.get(key), dict):
             merged[key] = dict(merged[key], **value)
+        elif key == "alarms" and not value.get("enable") and not value.get("alarmNames"):
+            # Turning the watch off without names: DeploymentAlarms requires alarmNames, so the service's own are
+            # kept, disabled; a service that has none needs nothing sent.
+            have = (existing or {}).get("alarms") or {}
+            if have.get("alarmNames"):
+                merged[key] = dict(value, alarmNames=list(have["alarmNames"]))
+            else:
+                merged.pop(key, None)
         else:
             merged[key] = value
     strategy = merged.get("strategy") or "ROLLING"

@@ -681,6 +681,10 @@ def create_params(module, wanted):
     params.update(cluster=module.params["cluster"], serviceName=module.params["name"], schedulingStrategy="REPLICA")
     if not params["loadBalancers"]:
         params.pop("loadBalancers")
+    # Alarms turned off on a new service: nothing to send (DeploymentAlarms requires alarm names).
+    config = params.get("deploymentConfiguration") or {}
+    if "alarms" in config and not config["alarms"].get("enable") and not config["alarms"].get("alarmNames"):
+        params["deploymentConfiguration"] = {k: v for k, v in config.items() if k != "alarms"}
     if module.params["tags"]:
         params["tags"] = ansible_dict_to_boto3_tag_list(module.params["tags"], "key", "value")
     return params

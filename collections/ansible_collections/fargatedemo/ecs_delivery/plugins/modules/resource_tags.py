@@ -21,7 +21,7 @@ description:
   - "Services: Amazon ECR repositories; Amazon ECS clusters, services and task definitions; Elastic Load
     Balancing v2 load balancers, target groups and listeners; AWS CodeCommit repositories; Amazon EventBridge
     rules; AWS CodeDeploy applications and deployment groups; AWS CodePipeline pipelines; AWS CodeBuild projects;
-    CloudWatch Logs log groups; Amazon S3 buckets."
+    CloudWatch Logs log groups; CloudWatch alarms; Amazon S3 buckets."
   - A resource that does not exist is reported with RV(exists=false) and is not an error; tagging it is, except
     in check mode, where the module reports the tags the resource would get once an earlier task makes it.
 author:
@@ -34,13 +34,15 @@ options:
     type: str
   resource:
     description:
-      - The resource part of the ARN (V(repository/fargatedemo/helloapp), V(cluster/helloapp)); the module
+      - The resource part of the ARN (V(repository/fargatedemo/helloapp), V(cluster/helloapp),
+        V(alarm:helloapp-target-5xx)); the module
         completes the ARN with O(service), the region and the caller's account and partition (one STS call).
     type: str
   service:
     description: The ARN's service with O(resource).
     type: str
-    choices: [codebuild, codecommit, codedeploy, codepipeline, ecr, ecs, elasticloadbalancing, events, logs, s3]
+    choices:
+      [cloudwatch, codebuild, codecommit, codedeploy, codepipeline, ecr, ecs, elasticloadbalancing, events, logs, s3]
   tags:
     description: Tags the resource must carry. When omitted the module only reads.
     type: dict
@@ -293,6 +295,22 @@ class S3(WrittenWhole):
             client.delete_bucket_tagging(Bucket=bucket, aws_retry=True)
 
 
+class CloudWatch(Tagging):
+    """CloudWatch alarms: amazon.aws.cloudwatch_metric_alarm cannot tag them (PutMetricAlarm's Tags apply only at
+    creation: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html), so the
+    tags are set with TagResource. DescribeAlarms by name tells whether the alarm is there (it answers an empty
+    list, not an error, for one that is not)."""
+
+    def _read(self, client, arn):
+        kind, _sep, name = parse_arn(arn)[3].partition(":")
+        if kind != "alarm" or not name:
+            raise ModuleFailure(f"resource_arn {arn!r}: only CloudWatch alarms (alarm:NAME) are supported")
+        found = client.describe_alarms(AlarmNames=[name], aws_retry=True)
+        if not (found.get("MetricAlarms") or found.get("CompositeAlarms")):
+            return MISSING
+        return self._list(client, arn)
+
+
 def _codedeploy_probe(resource):
     """application:NAME or deploymentgroup:APPLICATION/GROUP."""
     kind, _sep, name = resource.partition(":")
@@ -344,6 +362,12 @@ SERVICES = {
     ),
     "codebuild": CodeBuild("codebuild", LOWER_PAIRS),
     "logs": Logs("logs", PLAIN),
+    "cloudwatch": CloudWatch(
+        "cloudwatch",
+        PAIRS,
+        missing=("ResourceNotFound", "ResourceNotFoundException"),
+        params=Params("ResourceARN", "Tags", "TagKeys"),
+    ),
     "s3": S3("s3", PAIRS),
 }
 

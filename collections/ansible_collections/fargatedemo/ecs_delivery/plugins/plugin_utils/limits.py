@@ -519,6 +519,11 @@ RULES: dict[str, Rule] = {
     "platform_version": Rule("LATEST or a Fargate platform version such as 1.4.0", _pattern(r"LATEST|\d+\.\d+\.\d+")),
     "seconds": Rule("a whole number of seconds, 0 or more", _int_range(0, None)),
     "positive": Rule("a whole number, 1 or more", _int_range(1, None)),
+    "alarm_period": Rule(
+        "10, 30 or a multiple of 60 seconds",
+        lambda v: as_int(v) is not None and (as_int(v) in (10, 30) or (as_int(v) > 0 and as_int(v) % 60 == 0)),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    ),
     # --- choices and shapes
     "bool": Rule("true or false", lambda v: as_bool(v) is not None),
     "deployment_controller": Rule("ECS (rolling update) or CODE_DEPLOY (blue/green)", _one_of("ECS", "CODE_DEPLOY")),
@@ -864,6 +869,47 @@ def release_wait_covers(
         ]
 
     return check
+
+
+def alarm_window(period: str, periods: str) -> Check:
+    """PutMetricAlarm: "The maximum value of EvaluationPeriods * Period is 1 day (86400 seconds)"
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        seconds, count = as_int(values.get(period)), as_int(values.get(periods))
+        if seconds is None or count is None or seconds * count <= 86400:
+            return []
+        return [
+            (
+                periods,
+                f"is {count}: with {period} {seconds} the alarm would look at {seconds * count} seconds, and "
+                "CloudWatch allows at most one day (86400); lower one of them.",
+            )
+        ]
+
+    return check
+
+
+# The stack's own alarms of a CodeDeploy release (two 5xx counts, one unhealthy-host count per target group).
+STACK_ALARMS_CODEDEPLOY = 4
+
+
+def _codedeploy_alarm_count(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """CreateDeploymentGroup: "The maximum number of alarms for a deployment group (10) was exceeded"
+    (AlarmsLimitExceededException, https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html)."""
+    names = values.get("app_release_alarm_names")
+    if values.get("app_release_strategy") != "codedeploy" or not isinstance(names, list):
+        return []
+    own = STACK_ALARMS_CODEDEPLOY if as_bool(values.get("app_alarms_enabled", True)) is not False else 0
+    if len(set(names)) + own <= 10:
+        return []
+    return [
+        (
+            "app_release_alarm_names",
+            f"has {len(set(names))} alarms: with the stack's own {own} a CodeDeploy deployment group would watch "
+            f"{len(set(names)) + own}, and it takes at most 10.",
+        )
+    ]
 
 
 def required_when(name: str, condition: Callable[[dict[str, Any]], bool], why: str) -> Check:
@@ -1263,6 +1309,11 @@ CONTRACTS["ecs_service"] = Contract(
                 "ecs_service_codedeploy_wait_timeout": "seconds? if blue_green",
                 "ecs_service_deregister_task_definitions": "bool",
                 "ecs_service_delete_log_group": "bool",
+                "ecs_service_alarms_enabled": "bool",
+                "ecs_service_alarm_5xx_threshold": "positive",
+                "ecs_service_alarm_unhealthy_threshold": "positive",
+                "ecs_service_alarm_period": "alarm_period",
+                "ecs_service_alarm_evaluation_periods": "positive",
             },
             when={"blue_green": _BG},
         ),
@@ -1270,6 +1321,7 @@ CONTRACTS["ecs_service"] = Contract(
     ],
     checks=[
         fargate_size("ecs_service_task_cpu", "ecs_service_task_memory"),
+        alarm_window("ecs_service_alarm_period", "ecs_service_alarm_evaluation_periods"),
         lambda v: task_hardening.input_checks(v, "ecs_service_"),
         rolling_update_progresses(
             "ecs_service_desired_count", "ecs_service_minimum_healthy_percent", "ecs_service_maximum_percent"
@@ -1741,6 +1793,11 @@ CONTRACTS["inventory"] = Contract(
                 "app_deployment_controller": "deployment_controller",
                 "app_release_strategy": "release_strategy?",
                 "app_release_alarm_rollback": "bool?",
+                "app_alarms_enabled": "bool?",
+                "app_alarm_5xx_threshold": "positive?",
+                "app_alarm_unhealthy_threshold": "positive?",
+                "app_alarm_period": "alarm_period?",
+                "app_alarm_evaluation_periods": "positive?",
                 "app_codedeploy_application_name": "codedeploy_name",
                 "app_codedeploy_group_name": "codedeploy_name",
                 "app_codedeploy_config_name": "codedeploy_ecs_config",
@@ -1803,6 +1860,8 @@ CONTRACTS["inventory"] = Contract(
     ],
     checks=[
         _app_tags,
+        alarm_window("app_alarm_period", "app_alarm_evaluation_periods"),
+        _codedeploy_alarm_count,
         distinct("app_production_port", "app_test_port"),
         lambda v: (
             distinct("app_production_port", "app_test_port", "app_https_port")(v)
@@ -1903,7 +1962,8 @@ INVENTORY_EXTRA = (
 )
 # Variables a contract's checks read besides its fields (problems() gets them too): the pre-flight adds the app's
 # directory as the playbooks resolve it (playbooks/vars/stack.yml).
-CONTRACT_EXTRA = {"inventory": ("teardown_confirm", "stack_facts_app_source_dir")}
+# The release's own alarm names too (a CodeDeploy deployment group watches at most 10 with the stack's).
+CONTRACT_EXTRA = {"inventory": ("teardown_confirm", "stack_facts_app_source_dir", "app_release_alarm_names")}
 
 
 def unknown_inventory_names(names: list[str]) -> list[str]:
