@@ -344,25 +344,21 @@ def release_alarms(load_balancer_arn, target_group_arns, prefix, settings):
         "treat_missing_data": "notBreaching",
     }
     five_xx = float(_number(settings["5xx_threshold"]))
+    # The two 5xx counts of the load balancer: its targets' answers, and its own (no healthy target, timeouts).
     alarms = [
         dict(
             common,
-            name=f"{prefix}-target-5xx",
-            metric_name="HTTPCode_Target_5XX_Count",
+            name=f"{prefix}-{suffix}",
+            metric_name=metric,
             statistic="Sum",
             threshold=five_xx,
             dimensions={"LoadBalancer": lb},
-            description=f"5xx answers of the targets of {lb} (a release in flight rolls back).",
-        ),
-        dict(
-            common,
-            name=f"{prefix}-elb-5xx",
-            metric_name="HTTPCode_ELB_5XX_Count",
-            statistic="Sum",
-            threshold=five_xx,
-            dimensions={"LoadBalancer": lb},
-            description=f"5xx answers of {lb} itself (no healthy target, timeouts; a release in flight rolls back).",
-        ),
+            description=f"5xx answers of {whose} (a release in flight rolls back).",
+        )
+        for suffix, metric, whose in (
+            ("target-5xx", "HTTPCode_Target_5XX_Count", f"the targets of {lb}"),
+            ("elb-5xx", "HTTPCode_ELB_5XX_Count", f"{lb} itself, no healthy target or timeouts"),
+        )
     ]
     for arn in list(dict.fromkeys(target_group_arns or [])):
         group = _dimension(arn, ":targetgroup/")
