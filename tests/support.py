@@ -175,3 +175,17 @@ def assert_molecule_passes(
         f"molecule test -s {scenario} failed after {proc.seconds:.0f}s:\n"  # type: ignore[attr-defined]
         f"{proc.stdout[-8000:]}\n{proc.stderr[-4000:]}"
     )
+
+
+def put_elb_alarm(cloudwatch: Any, name: str, metric: str, statistic: str) -> None:
+    """A one-period AWS/ApplicationELB alarm at threshold 1 (tests drive its state with SetAlarmState)."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        MetricName=metric,
+        Namespace="AWS/ApplicationELB",
+        Statistic=statistic,
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )

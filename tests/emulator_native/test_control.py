@@ -8,6 +8,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support import put_elb_alarm
+
 CANARY = {"bakeTimeInMinutes": 0, "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 10}}
 
 
@@ -210,16 +212,7 @@ def test_lambda_hook_whose_role_may_not_invoke_the_function_fails_and_rolls_back
 
 def test_alarm_in_alarm_state_rolls_back(env):
     cloudwatch = env.aws.boto3_client("cloudwatch")
-    cloudwatch.put_metric_alarm(
-        AlarmName=f"errors-{env.cluster}",
-        MetricName="HTTPCode_Target_5XX_Count",
-        Namespace="AWS/ApplicationELB",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
+    put_elb_alarm(cloudwatch, f"errors-{env.cluster}", "HTTPCode_Target_5XX_Count", "Sum")
     config = {
         "bakeTimeInMinutes": 10,
         "alarms": {"alarmNames": [f"errors-{env.cluster}"], "enable": True, "rollback": True},

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import COLLECTION, assert_molecule_passes
+from tests.support import COLLECTION, assert_molecule_passes, put_elb_alarm
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "molecule" / "ecs_service"
@@ -234,16 +234,7 @@ def test_blue_green_deploy_drift_safety_and_controller_switch(stack, ansible_pla
     assert calls(emulator, "ecs", MUTATING - {"RegisterTaskDefinition"}) == []
 
     # An alarm of the same name that is not the role's is left by the teardown (and said so).
-    cloudwatch.put_metric_alarm(
-        AlarmName="molecule-cluster-molecule-bg-unhealthy-molecule-tg1",
-        MetricName="UnHealthyHostCount",
-        Namespace="AWS/ApplicationELB",
-        Statistic="Maximum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
+    put_elb_alarm(cloudwatch, "molecule-cluster-molecule-bg-unhealthy-molecule-tg1", "UnHealthyHostCount", "Maximum")
     cloudwatch.untag_resource(ResourceARN=found[ALARMS[2]]["AlarmArn"], TagKeys=list(OWNER_TAGS))
     removed = ansible_playbook(SCENARIO / "destroy.yml", extra_vars=dict(BLUE_GREEN, molecule_keep_prerequisites=True))
     assert removed.rc == 0, str(removed)
