@@ -22,6 +22,8 @@ description:
     C(volumesFrom), port mapping C(protocol) and C(hostPort), health check C(interval), C(timeout)
     and C(retries), C(essential)) are treated as equal to leaving them out, and so is a Fargate definition's
     C(runtimePlatform) C(LINUX)/C(X86_64), what a Fargate task runs on when the definition names none.
+  - When the latest revision differs, the revisions of O(reuse_revisions) that are C(ACTIVE) and of O(family) are
+    compared too, and the first that equals the wanted definition is returned instead of registering a copy of it.
   - With O(state=absent) every C(ACTIVE) revision of the family is deregistered.
 author:
   - fargatedemo maintainers (@fargatedemo)
@@ -67,6 +69,16 @@ options:
   runtime_platform:
     description: Operating system family and CPU architecture, API shape (C(cpuArchitecture), C(operatingSystemFamily)).
     type: dict
+  reuse_revisions:
+    description:
+      - Task definition ARNs to reuse when one of them equals the wanted definition, compared after the family's
+        latest C(ACTIVE) revision; ARNs of another family and revisions that are not C(ACTIVE) are passed over.
+      - Pass the revision a service runs. After a release that was rolled back, the latest revision is the failed
+        one. A converge with the inputs of the live revision then returns the live revision, rather than
+        registering a copy that the service would ship as a new deployment.
+    type: list
+    elements: str
+    default: []
   tags:
     description: Tags of a newly registered revision (existing revisions are not retagged).
     type: dict
@@ -91,6 +103,20 @@ EXAMPLES = r"""
           - containerPort: 8000
   register: td
 
+- name: Keep the revision the service runs when it is what the inputs describe (after a rolled-back release)
+  fargatedemo.ecs_delivery.ecs_taskdefinition:
+    family: helloapp
+    cpu: "256"
+    memory: "512"
+    execution_role_arn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole
+    container_definitions:
+      - name: helloapp
+        image: 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/fargatedemo/helloapp:v2
+        portMappings:
+          - containerPort: 8000
+    reuse_revisions:
+      - arn:aws:ecs:ap-northeast-2:123456789012:task-definition/helloapp:2
+
 - name: Deregister every revision of the family
   fargatedemo.ecs_delivery.ecs_taskdefinition:
     family: helloapp
@@ -113,7 +139,9 @@ registered:
   returned: when state is present
   type: bool
 differences:
-  description: Top-level fields that differ from the latest active revision (empty when none or no revision exists).
+  description:
+    - Top-level fields that differ from the latest active revision (empty when none or no revision exists).
+    - Filled also when a revision of O(reuse_revisions) was returned instead.
   returned: when state is present
   type: list
   elements: str
@@ -237,11 +265,34 @@ def latest_active(client, family):
     return definition if definition.get("status") == "ACTIVE" else None
 
 
+# A revision that does not exist (or was deleted) is passed over like an inactive one.
+@aws_call("describe task definition {arn}", missing="ClientException")
+def active_revision(client, arn):
+    definition = client.describe_task_definition(taskDefinition=arn, aws_retry=True)["taskDefinition"]
+    return definition if definition.get("status") == "ACTIVE" else None
+
+
+def family_of(arn):
+    """The family of a task definition ARN (or family:revision)."""
+    return arn.split("/")[-1].rsplit(":", 1)[0]
+
+
+def reusable(client, family, wanted, arns, latest_arn):
+    """The first ACTIVE revision of ``family`` among ``arns`` that equals ``wanted``, else None (one read each)."""
+    for arn in dict.fromkeys(arns):
+        if arn == latest_arn or family_of(arn) != family:
+            continue
+        candidate = active_revision(client, arn)
+        if candidate is not None and not differences(wanted, candidate):
+            return candidate
+    return None
+
+
 @aws_call("list task definitions of family {family}")
 def family_arns(client, family, status="ACTIVE"):
     pages = paginated_query_with_retries(client, "list_task_definitions", familyPrefix=family, status=status)
     # familyPrefix matches prefixes: keep this family only.
-    return [arn for arn in pages.get("taskDefinitionArns", []) if arn.split("/")[-1].rsplit(":", 1)[0] == family]
+    return [arn for arn in pages.get("taskDefinitionArns", []) if family_of(arn) == family]
 
 
 @aws_call("register a revision of task definition family {family}")
@@ -287,6 +338,15 @@ def ensure_present(module, client):
                 task_definition=snake(existing),
             )
             return result
+    # Not the latest: maybe the one the caller runs (the latest can be a release that was rolled back).
+    kept = reusable(
+        client, family, wanted, module.params["reuse_revisions"], existing and existing["taskDefinitionArn"]
+    )
+    if kept is not None:
+        result.update(
+            task_definition_arn=kept["taskDefinitionArn"], revision=kept["revision"], task_definition=snake(kept)
+        )
+        return result
     result.update(changed=True, registered=True)
     set_diff(module, result, normalise(existing) if existing else {}, normalise(wanted))
     if module.check_mode:
@@ -323,6 +383,7 @@ def main():
         execution_role_arn=dict(type="str"),
         task_role_arn=dict(type="str"),
         runtime_platform=dict(type="dict"),
+        reuse_revisions=dict(type="list", elements="str", default=[]),
         tags=dict(type="dict"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
