@@ -13,7 +13,7 @@ One place decides, for the stack (``app_release_*``) and the ecs_service role (`
 * ``native_checkpoint``: the native checkpoint of a ``deploy_wait_until`` value;
 * ``lifecycle_hook_functions``: the Lambda functions of the hooks the stack's role must be allowed to invoke;
 * ``release_alarms``: the CloudWatch alarms that guard a release (issue 11): the load balancer's 5xx counts and
-  each target group's unhealthy hosts, as amazon.aws.cloudwatch_metric_alarm's options;
+  each target group's unhealthy hosts, as cloudwatch_metric_alarms's ``alarms`` entries;
 * ``aws_partition``: the ARN partition of a region.
 """
 
@@ -327,7 +327,7 @@ def _dimension(arn, marker):
 
 
 def release_alarms(load_balancer_arn, target_group_arns, prefix, settings):
-    """The stack's alarms, amazon.aws.cloudwatch_metric_alarm's options each (``name`` first).
+    """The stack's alarms, the ``alarms`` entries of cloudwatch_metric_alarms (``name`` first).
 
     ``settings``: ``5xx_threshold`` (5xx answers per period, of the targets and of the load balancer itself),
     ``unhealthy_threshold`` (unhealthy hosts of one target group), ``period`` (seconds) and
