@@ -89,7 +89,7 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Register helloapp's task definition when it changed
+- name: Register helloapp's task definition when it changed (and keep the revision the service runs if it matches)
   fargatedemo.ecs_delivery.ecs_taskdefinition:
     family: helloapp
     cpu: "256"
@@ -101,21 +101,10 @@ EXAMPLES = r"""
         essential: true
         portMappings:
           - containerPort: 8000
-  register: td
-
-- name: Keep the revision the service runs when it is what the inputs describe (after a rolled-back release)
-  fargatedemo.ecs_delivery.ecs_taskdefinition:
-    family: helloapp
-    cpu: "256"
-    memory: "512"
-    execution_role_arn: arn:aws:iam::123456789012:role/ecsTaskExecutionRole
-    container_definitions:
-      - name: helloapp
-        image: 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/fargatedemo/helloapp:v2
-        portMappings:
-          - containerPort: 8000
+    # After a rolled-back release the family's latest revision is the failed one: this is the live one.
     reuse_revisions:
       - arn:aws:ecs:ap-northeast-2:123456789012:task-definition/helloapp:2
+  register: td
 
 - name: Deregister every revision of the family
   fargatedemo.ecs_delivery.ecs_taskdefinition:
