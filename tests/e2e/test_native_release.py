@@ -21,6 +21,7 @@ The rules are read with boto3, independently of the modules and filters that mov
 from __future__ import annotations
 
 import io
+import re
 import shlex
 import subprocess
 import time
@@ -116,6 +117,9 @@ def test_deploy_v2_ends_with_production_on_the_other_target_group(stack):
     assert "PRODUCTION_TRAFFIC_SHIFT" in run.stdout or "CLEAN_UP" in run.stdout, run
     assert "BLUE_GREEN release SUCCESSFUL: production on native-tg2" in run.stdout, run
     assert "Release style:   blue_green (bake time 0 min)" in run.stdout, run
+    # The summary names the alarms that would have stopped it: both 5xx counts, and both target groups' hosts.
+    alarms = rf"Release alarms: \S+-target-5xx, \S+-elb-5xx, \S+-unhealthy-{APP}-tg1, \S+-unhealthy-{APP}-tg2'"
+    assert re.search(alarms, " ".join(run.stdout.split())), run.stdout[-3000:]
     assert production(stack) == f"{APP}-tg2"
     assert list(rule_weights(stack, 8080)) == [f"{APP}-tg2"]
     deployment = latest_deployment(stack)

@@ -47,7 +47,11 @@ def tags_of(aws, name):
 
 
 def calls(aws):
-    return [entry.get("action") for entry in aws.admin("requests")["requests"] if entry.get("service") in ("cloudwatch", "monitoring")]
+    return [
+        entry.get("action")
+        for entry in aws.admin("requests")["requests"]
+        if entry.get("service") in ("cloudwatch", "monitoring")
+    ]
 
 
 @pytest.fixture
