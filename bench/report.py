@@ -356,13 +356,14 @@ def render(results: dict[str, Any]) -> str:
             "Each run registers a new revision of the live task definition (one environment variable differs) and"
             " deploys it through the stack's CodeDeploy deployment group, waiting until the deployment succeeded"
             " (termination wait 0, as in `inventory/local`): `bench/codedeploy.yml` runs"
-            " `fargatedemo.ecs_delivery.codedeploy_deployment` alone, then `aws ecs deploy` (awscli"
+            " `fargatedemo.ecs_delivery.ecs_taskdefinition` (register, comparing first) and"
+            " `fargatedemo.ecs_delivery.codedeploy_deployment`, then `aws ecs deploy` (awscli"
             f" {m.get('awscli')}) gets the same spec and the seed's appspec. Runs alternate.",
             "",
             "| Tool | n | wall s | AWS calls | s in calls |",
             "| --- | ---: | ---: | ---: | ---: |",
-            f"| `codedeploy_deployment` | {ours['n']} | {_f(ours['seconds'])} | {_f(ours['calls'], 0)} |"
-            f" {_f(ours['calls_seconds'], 2)} |",
+            f"| `ecs_taskdefinition` + `codedeploy_deployment` | {ours['n']} | {_f(ours['seconds'])} |"
+            f" {_f(ours['calls'], 0)} | {_f(ours['calls_seconds'], 2)} |",
             f"| `aws ecs deploy` | {cli['n']} | {_f(cli['seconds'])} | {_f(cli['calls'], 0)} |"
             f" {_f(cli['calls_seconds'], 2)} |",
             "",
