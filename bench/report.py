@@ -410,8 +410,8 @@ def render(results: dict[str, Any]) -> str:
         lines += [
             f"From {s['kind']} `{s['source']}`: `make test` took {_f(s.get('seconds'))} s"
             + (f" for {s['tests']} tests" if s.get("tests") else "")
-            + ". Slowest files (time summed over their tests, fixtures included; files run in parallel on two"
-            " workers):",
+            + ". Slowest files (time summed over their tests, fixtures included; `make test` runs whole files in"
+            " parallel on 3 pytest-xdist workers):",
             "",
             "| File | s |",
             "| --- | ---: |",
