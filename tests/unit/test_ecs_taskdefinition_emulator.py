@@ -70,15 +70,8 @@ def test_the_latest_revision_wins_and_costs_no_more_reads(aws, run_module, rolle
 def test_an_inactive_or_foreign_revision_is_not_reused(aws, run_module, rolled_back):
     live, _failed = rolled_back
     ecs = aws.boto3_client("ecs")
-    foreign = ecs.register_task_definition(
-        family="otherapp",
-        cpu="256",
-        memory="512",
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        executionRoleArn=ROLE,
-        containerDefinitions=args(aws)["container_definitions"],
-    )["taskDefinition"]["taskDefinitionArn"]
+    # The same definition in another family (registered by the module itself).
+    foreign = run_module(module.main, {**args(aws), "family": "otherapp"})["task_definition_arn"]
     ecs.deregister_task_definition(taskDefinition=live)
     missing = live.rsplit(":", 1)[0] + ":99"
     result = run_module(module.main, args(aws, reuse_revisions=[foreign, live, missing]))
